@@ -1,0 +1,13 @@
+/**
+ * Decoders of outside bytes return a Result instead of throwing (STYLE.md habit 4).
+ * Errors are plain objects keyed by a literal `code` that carry the data a user needs.
+ */
+export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+
+export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
+  return { ok: true, value };
+}
+
+export function err<E>(error: E): { readonly ok: false; readonly error: E } {
+  return { ok: false, error };
+}
