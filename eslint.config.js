@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { defineConfig } from 'eslint/config';
 
 /** What keeps src/core pure: the flight software and its models do no I/O and read no clock. */
 const corePurity = {
@@ -30,7 +31,7 @@ const corePurity = {
   },
 };
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'firmware-bridge/build/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -39,7 +40,7 @@ export default tseslint.config(
       parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowBigInt: true }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-floating-promises': 'error',
     },
   },
