@@ -8,6 +8,13 @@ import type { BenchResult, BenchSuite } from './harness.js';
 
 const SUITES: readonly (() => Promise<{ suite: BenchSuite }>)[] = [
   // Each suite module exports `suite`. Add new suites here.
+  () => import('./candump.js'),
+  () => import('./crc.js'),
+  () => import('./plant.js'),
+  () => import('./ecc.js'),
+  () => import('./e2e.js'),
+  () => import('./vote.js'),
+  () => import('./bus.js'),
 ];
 
 function formatRow(result: BenchResult): string {

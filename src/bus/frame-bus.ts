@@ -41,9 +41,19 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
+/** What an adapter can do beyond classic CAN; absent means all false. */
+export interface BusCapabilities {
+  /** Sends and receives CAN FD frames (contract suite runs its FD cases). */
+  readonly fd: boolean;
+  /** `statistics()` reports real transmit/receive error counters. */
+  readonly errorCounters?: boolean;
+}
+
 export interface FrameBus {
   /** Adapter name as in the registry ('emulated', 'serial', 'slcan', 'socketcan'), plus the channel. */
   readonly name: string;
+  /** Optional capabilities (compatible extension); absent: classic CAN only. */
+  readonly capabilities?: BusCapabilities;
   /** Queues a frame for transmission; never blocks, never throws on a bad frame. */
   send(frame: CanFrame): Result<void, SendError>;
   /** Receives frames matching any filter (all frames when `filters` is empty or absent). */

@@ -11,6 +11,10 @@ type Command = { readonly summary: string; readonly load: () => Promise<{ run: (
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   // One line per subcommand: name: { summary, load: () => import('./commands/<name>.js') },
+  log: { summary: 'inspect, filter, convert candump logs', load: () => import('./commands/log.js') },
+  crc: { summary: 'compute CRCs with the catalogue or custom parameters', load: () => import('./commands/crc.js') },
+  ecc: { summary: 'SEC-DED images: encode, inject, scrub, decode', load: () => import('./commands/ecc.js') },
+  'bus-load': { summary: 'bus budget and worst-case response times of a rig\'s frame schedule', load: () => import('./commands/bus-load.js') },
 };
 
 function usage(): string {

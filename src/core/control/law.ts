@@ -1,0 +1,257 @@
+/**
+ * The control law of one channel: complementary-filter attitude estimator, cascaded attitude →
+ * rate PID with derivative on measurement and back-calculation anti-windup, and pseudo-inverse
+ * control allocation to the four actuators with saturation.
+ *
+ * State discipline: every gain, limit, matrix, setpoint, integrator and filter state is read
+ * from ControlMemory at each step and the updated states are written back; every working value
+ * is written to WorkRegisters by the stage that computes it and read back from there by the
+ * stage that uses it. The step is four stages (estimate, attitude loop, rate loop, allocation);
+ * an optional StageHook runs between them, which is where a campaign can flip a register bit
+ * in mid-computation. The law itself holds no state but scratch. Allocation-free.
+ */
+import { assert } from '../assert.js';
+import { quaternionFromEuler } from '../plant/quaternion.js';
+import { ACTUATOR_COUNT, GRAVITY_M_PER_S2 } from '../plant/vehicle.js';
+import {
+  CONTROL_MEMORY_MAGIC, CONTROL_MEMORY_VERSION, MEMORY_SLOT as S, REGISTER as R,
+  type ControlMemory, type WorkRegisters,
+} from './state.js';
+
+export const LAW_OK = 0;
+/** Magic or version slot does not match: the memory image is not a control state. */
+export const LAW_BAD_LAYOUT = 1;
+/** An actuator output was not finite (NaN/∞ from corrupted state); it was replaced by 0. */
+export const LAW_NON_FINITE = 2;
+export type LawStatus = typeof LAW_OK | typeof LAW_BAD_LAYOUT | typeof LAW_NON_FINITE;
+
+export const LAW_STAGE_ESTIMATE = 0;
+export const LAW_STAGE_ATTITUDE = 1;
+export const LAW_STAGE_RATE = 2;
+export const LAW_STAGE_ALLOCATION = 3;
+
+/** Called after each stage with its LAW_STAGE_* number. Must not allocate on the hot path. */
+export interface StageHook {
+  afterStage(stage: number): void;
+}
+
+export interface ControlLawOptions {
+  /** Byte address of the control state in the ControlMemory (default 0). */
+  readonly base?: number;
+  readonly hook?: StageHook;
+}
+
+/** Accelerometer correction is applied only when |f| is within this fraction of g. */
+const ACCEL_GATE_FRACTION = 0.25;
+
+export class ControlLaw {
+  private readonly base: number;
+  private readonly hook: StageHook | undefined;
+  /** The attitude estimate of this step (copied from memory, updated, written back). */
+  private readonly quaternion = new Float64Array(4);
+  /** Memo: [roll, pitch, yaw] last read from the setpoint slots, then their quaternion. */
+  private readonly setpointCache = Float64Array.of(Number.NaN, Number.NaN, Number.NaN, 1, 0, 0, 0);
+
+  constructor(options: ControlLawOptions = {}) {
+    this.base = options.base ?? 0;
+    assert(this.base >= 0 && this.base % 4 === 0, 'control state base must be 4-aligned');
+    this.hook = options.hook;
+  }
+
+  /**
+   * One control cycle. `sample` holds the consolidated sensor values [gx gy gz] (rad/s) and
+   * [ax ay az] (m/s², specific force); `dtS` is the time since the previous cycle. Writes four
+   * actuator commands (deg) to `out`. Returns LAW_OK, or a status for a detected fault (outputs
+   * are then zero for the affected actuators, or all of them for LAW_BAD_LAYOUT).
+   */
+  step(mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number, out: Float64Array): LawStatus {
+    assert(dtS > 0 && dtS <= 0.1, 'law step must be in (0, 0.1] s');
+    assert(sample.length >= 6 && out.length >= ACTUATOR_COUNT, 'law needs 6 sensor values and 4 outputs');
+    if (mem.readF32(this.address(S.magic)) !== CONTROL_MEMORY_MAGIC || mem.readF32(this.address(S.version)) !== CONTROL_MEMORY_VERSION) {
+      out.fill(0, 0, ACTUATOR_COUNT);
+      return LAW_BAD_LAYOUT;
+    }
+    this.estimate(mem, regs, sample, dtS);
+    this.hook?.afterStage(LAW_STAGE_ESTIMATE);
+    this.attitudeLoop(mem, regs);
+    this.hook?.afterStage(LAW_STAGE_ATTITUDE);
+    this.rateLoop(mem, regs, dtS);
+    this.hook?.afterStage(LAW_STAGE_RATE);
+    this.allocate(mem, regs, dtS);
+    this.hook?.afterStage(LAW_STAGE_ALLOCATION);
+    let status: LawStatus = LAW_OK;
+    for (let i = 0; i < ACTUATOR_COUNT; i++) {
+      const value = regs.readF32(R.actuatorOutput + i);
+      if (Number.isFinite(value)) {
+        out[i] = value;
+      } else {
+        out[i] = 0;
+        status = LAW_NON_FINITE;
+      }
+    }
+    return status;
+  }
+
+  private address(slot: number): number {
+    return this.base + 4 * slot;
+  }
+
+  /** Stage 0: complementary filter (Mahony-style, with gyro-bias learning). */
+  private estimate(mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number): void {
+    const q = this.quaternion;
+    for (let i = 0; i < 4; i++) q[i] = mem.readF32(this.address(S.estimateQuaternion + i));
+    const w = q[0] ?? 1;
+    const x = q[1] ?? 0;
+    const y = q[2] ?? 0;
+    const z = q[3] ?? 0;
+    // Estimated "down" in body axes (Rᵀe₃) and measured down (−f/|f|); e = measured × estimated.
+    const dx = 2 * (x * z - w * y);
+    const dy = 2 * (y * z + w * x);
+    const dz = 1 - 2 * (x * x + y * y);
+    const ax = sample[3] ?? 0;
+    const ay = sample[4] ?? 0;
+    const az = sample[5] ?? 0;
+    const norm = Math.sqrt(ax * ax + ay * ay + az * az);
+    let ex = 0;
+    let ey = 0;
+    let ez = 0;
+    if (Math.abs(norm - GRAVITY_M_PER_S2) < ACCEL_GATE_FRACTION * GRAVITY_M_PER_S2) {
+      const mx = -ax / norm;
+      const my = -ay / norm;
+      const mz = -az / norm;
+      ex = my * dz - mz * dy;
+      ey = mz * dx - mx * dz;
+      ez = mx * dy - my * dx;
+    }
+    const kAcc = mem.readF32(this.address(S.estimatorAccelGain));
+    const kBiasDt = mem.readF32(this.address(S.estimatorBiasGain)) * dtS;
+    const biasAddress = this.address(S.estimateGyroBias);
+    const bx = mem.readF32(biasAddress);
+    const by = mem.readF32(biasAddress + 4);
+    const bz = mem.readF32(biasAddress + 8);
+    regs.writeF32(R.rateMeasured, (sample[0] ?? 0) - bx);
+    regs.writeF32(R.rateMeasured + 1, (sample[1] ?? 0) - by);
+    regs.writeF32(R.rateMeasured + 2, (sample[2] ?? 0) - bz);
+    mem.writeF32(biasAddress, bx - kBiasDt * ex);
+    mem.writeF32(biasAddress + 4, by - kBiasDt * ey);
+    mem.writeF32(biasAddress + 8, bz - kBiasDt * ez);
+    const p = regs.readF32(R.rateMeasured) + kAcc * ex;
+    const r1 = regs.readF32(R.rateMeasured + 1) + kAcc * ey;
+    const r2 = regs.readF32(R.rateMeasured + 2) + kAcc * ez;
+    const h = 0.5 * dtS;
+    q[0] = w - h * (x * p + y * r1 + z * r2);
+    q[1] = x + h * (w * p + y * r2 - z * r1);
+    q[2] = y + h * (w * r1 + z * p - x * r2);
+    q[3] = z + h * (w * r2 + x * r1 - y * p);
+    this.normaliseEstimate();
+    for (let i = 0; i < 4; i++) mem.writeF32(this.address(S.estimateQuaternion + i), q[i] ?? 0);
+  }
+
+  private normaliseEstimate(): void {
+    const q = this.quaternion;
+    const w = q[0] ?? 1;
+    const x = q[1] ?? 0;
+    const y = q[2] ?? 0;
+    const z = q[3] ?? 0;
+    const norm = Math.sqrt(w * w + x * x + y * y + z * z);
+    if (!(norm > 1e-6) || !Number.isFinite(norm)) {
+      q[0] = 1;
+      q[1] = 0;
+      q[2] = 0;
+      q[3] = 0;
+      return;
+    }
+    const inv = 1 / norm;
+    q[0] = w * inv;
+    q[1] = x * inv;
+    q[2] = y * inv;
+    q[3] = z * inv;
+  }
+
+  /**
+   * Setpoint quaternion from the Euler setpoint in memory. Memoised on the three values read
+   * (a pure function of memory: a flipped setpoint bit changes the inputs and so the result).
+   */
+  private setpointQuaternion(mem: ControlMemory): void {
+    const roll = mem.readF32(this.address(S.setpointAttitude));
+    const pitch = mem.readF32(this.address(S.setpointAttitude + 1));
+    const yaw = mem.readF32(this.address(S.setpointAttitude + 2));
+    const cache = this.setpointCache;
+    if (roll === cache[0] && pitch === cache[1] && yaw === cache[2]) return;
+    cache[0] = roll;
+    cache[1] = pitch;
+    cache[2] = yaw;
+    quaternionFromEuler(roll, pitch, yaw, cache, 3);
+  }
+
+  /** Stage 1: attitude error (body axes, small-angle vector of conj(q_sp) ⊗ q̂) → rate setpoint. */
+  private attitudeLoop(mem: ControlMemory, regs: WorkRegisters): void {
+    this.setpointQuaternion(mem);
+    const c = this.setpointCache;
+    const sw = c[3] ?? 1;
+    const sx = c[4] ?? 0;
+    const sy = c[5] ?? 0;
+    const sz = c[6] ?? 0;
+    const q = this.quaternion;
+    const w = q[0] ?? 1;
+    const x = q[1] ?? 0;
+    const y = q[2] ?? 0;
+    const z = q[3] ?? 0;
+    const ew = sw * w + sx * x + sy * y + sz * z;
+    const sign = ew < 0 ? -2 : 2;
+    regs.writeF32(R.attitudeError, sign * (sw * x - sx * w - sy * z + sz * y));
+    regs.writeF32(R.attitudeError + 1, sign * (sw * y + sx * z - sy * w - sz * x));
+    regs.writeF32(R.attitudeError + 2, sign * (sw * z - sx * y + sy * x - sz * w));
+    for (let i = 0; i < 3; i++) {
+      const kp = mem.readF32(this.address(S.attitudeKp + i));
+      const limit = mem.readF32(this.address(S.rateSetpointMax + i));
+      const demand = mem.readF32(this.address(S.setpointRate + i)) - kp * regs.readF32(R.attitudeError + i);
+      regs.writeF32(R.rateSetpoint + i, demand > limit ? limit : demand < -limit ? -limit : demand);
+    }
+  }
+
+  /** Stage 2: PID on body rate; derivative on measurement through a first-order filter. */
+  private rateLoop(mem: ControlMemory, regs: WorkRegisters, dtS: number): void {
+    const tau = mem.readF32(this.address(S.derivativeTauS));
+    const alpha = dtS / (tau + dtS);
+    for (let i = 0; i < 3; i++) {
+      const measured = regs.readF32(R.rateMeasured + i);
+      regs.writeF32(R.rateError + i, regs.readF32(R.rateSetpoint + i) - measured);
+      const previousAddress = this.address(S.previousRate + i);
+      const filterAddress = this.address(S.derivativeFiltered + i);
+      const raw = (measured - mem.readF32(previousAddress)) / dtS;
+      const filtered = mem.readF32(filterAddress) + alpha * (raw - mem.readF32(filterAddress));
+      mem.writeF32(previousAddress, measured);
+      mem.writeF32(filterAddress, filtered);
+      const proportional = mem.readF32(this.address(S.rateKp + i)) * regs.readF32(R.rateError + i);
+      const integral = mem.readF32(this.address(S.integrator + i));
+      const derivative = mem.readF32(this.address(S.rateKd + i)) * mem.readF32(filterAddress);
+      regs.writeF32(R.torqueDemand + i, proportional + integral - derivative);
+    }
+  }
+
+  /** Stage 3: u = sat(B⁺·τ); integrators advance with back-calculation on τ_achieved − τ_demand. */
+  private allocate(mem: ControlMemory, regs: WorkRegisters, dtS: number): void {
+    const tx = regs.readF32(R.torqueDemand);
+    const ty = regs.readF32(R.torqueDemand + 1);
+    const tz = regs.readF32(R.torqueDemand + 2);
+    for (let k = 0; k < ACTUATOR_COUNT; k++) {
+      const row = this.address(S.allocation + 3 * k);
+      const u = mem.readF32(row) * tx + mem.readF32(row + 4) * ty + mem.readF32(row + 8) * tz;
+      const limit = mem.readF32(this.address(S.actuatorLimit + k));
+      regs.writeF32(R.actuatorOutput + k, u > limit ? limit : u < -limit ? -limit : u);
+    }
+    const kAw = mem.readF32(this.address(S.antiWindupGain));
+    for (let i = 0; i < 3; i++) {
+      const row = this.address(S.effectiveness + ACTUATOR_COUNT * i);
+      let achieved = 0;
+      for (let k = 0; k < ACTUATOR_COUNT; k++) achieved += mem.readF32(row + 4 * k) * regs.readF32(R.actuatorOutput + k);
+      const demand = regs.readF32(R.torqueDemand + i);
+      const integratorAddress = this.address(S.integrator + i);
+      const limit = mem.readF32(this.address(S.integratorMax + i));
+      const rateKi = mem.readF32(this.address(S.rateKi + i));
+      const next = mem.readF32(integratorAddress) + dtS * (rateKi * regs.readF32(R.rateError + i) + kAw * (achieved - demand));
+      mem.writeF32(integratorAddress, next > limit ? limit : next < -limit ? -limit : next);
+    }
+  }
+}

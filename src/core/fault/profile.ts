@@ -1,0 +1,321 @@
+/**
+ * Fault profiles: what a flight is made to suffer. A profile is JSON (hil/scenarios/*.json),
+ * decoded here into a validated, immutable plan: timed events (one fault at a given time) and
+ * random processes (Poisson arrivals at a given rate, or SEU rates per bit per second).
+ * Everything random is drawn later from the run's seeded PRNG, so a profile plus a seed is a
+ * pure description of the faults of a run. docs/FAULTS.md documents the schema.
+ */
+import { err, ok, type Result } from '../result.js';
+
+export const PROFILE_VERSION = 1;
+export const PROFILE_EVENTS_MAX = 10_000;
+export const PROFILE_PROCESSES_MAX = 64;
+export const CHANNEL_NAMES = ['A', 'B', 'C', 'D'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+export type SensorMode = 'stuck' | 'bias' | 'noise' | 'dead' | 'ok';
+
+/** One fault, as it is injected. Times are simulated micros from the start of the flight. */
+export type FaultSpec =
+  | { readonly kind: 'memory-flip'; readonly channel: ChannelName; readonly word?: number; readonly bit?: number }
+  | { readonly kind: 'mbu'; readonly channel: ChannelName; readonly bits: number; readonly physicalBit?: number }
+  | { readonly kind: 'register-flip'; readonly channel: ChannelName; readonly register?: string; readonly copy?: number; readonly bit?: number }
+  | { readonly kind: 'bus-corrupt'; readonly id?: number }
+  | { readonly kind: 'bus-drop'; readonly receiver: ChannelName; readonly id?: number }
+  | { readonly kind: 'bus-delay'; readonly delayMicros: number; readonly id?: number }
+  | { readonly kind: 'bus-duplicate'; readonly id?: number }
+  | { readonly kind: 'babble'; readonly durationMicros: number }
+  | { readonly kind: 'channel-crash'; readonly channel: ChannelName; readonly restartAfterMicros?: number }
+  | { readonly kind: 'channel-hang'; readonly channel: ChannelName; readonly durationMicros: number }
+  | { readonly kind: 'sensor'; readonly sensor: number; readonly mode: SensorMode; readonly value?: number; readonly durationMicros?: number }
+  | { readonly kind: 'wrong-command'; readonly channel: ChannelName; readonly offsetDeg: number; readonly durationMicros: number }
+  | { readonly kind: 'clock-drift'; readonly channel: ChannelName; readonly ppm: number }
+  | { readonly kind: 'clock-jump'; readonly channel: ChannelName; readonly jumpMicros: number };
+
+export type FaultKind = FaultSpec['kind'];
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'memory-flip', 'mbu', 'register-flip', 'bus-corrupt', 'bus-drop', 'bus-delay', 'bus-duplicate', 'babble',
+  'channel-crash', 'channel-hang', 'sensor', 'wrong-command', 'clock-drift', 'clock-jump',
+];
+
+export interface TimedFault {
+  readonly atMicros: number;
+  readonly fault: FaultSpec;
+}
+
+/** A Poisson process of one fault kind: arrivals at `ratePerS`, each a fresh draw of the spec's open fields. */
+export interface RandomProcess {
+  readonly ratePerS: number;
+  readonly fault: FaultSpec;
+  readonly fromMicros: number;
+  readonly untilMicros: number;
+}
+
+/** Single-event upsets in every channel's memory and register images, per bit per second (accelerated). */
+export interface SeuProcess {
+  readonly memoryPerBitPerS: number;
+  readonly registerPerBitPerS: number;
+  readonly channels: readonly ChannelName[];
+  /** Probability that an upset is a multi-bit upset of 2..mbuBitsMax adjacent physical bits. */
+  readonly mbuProbability: number;
+  readonly mbuBitsMax: number;
+}
+
+export interface FaultProfile {
+  readonly name: string;
+  readonly description: string;
+  readonly events: readonly TimedFault[];
+  readonly processes: readonly RandomProcess[];
+  readonly seu: SeuProcess | undefined;
+}
+
+export interface ProfileError {
+  readonly code: 'invalid_profile';
+  /** JSON path of the offending value, e.g. `events[3].channel`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+const MICROS_PER_S = 1_000_000;
+const DURATION_S_MAX = 86_400;
+
+type Obj = Readonly<Record<string, unknown>>;
+
+/** Internal: unwinds the recursive decoder to the Result boundary in decodeFaultProfile. */
+class ProfileDecodeError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+  }
+}
+
+function fail(path: string, message: string): never {
+  throw new ProfileDecodeError(path, message);
+}
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function object(value: unknown, path: string): Obj {
+  if (!isObject(value)) fail(path, 'expected an object');
+  return value;
+}
+
+function allowKeys(value: Obj, path: string, keys: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) fail(`${path}.${key}`, `unknown field (expected one of: ${keys.join(', ')})`);
+  }
+}
+
+function num(value: Obj, key: string, path: string, min: number, max: number, integer = false): number {
+  const v = value[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path}.${key}`, 'expected a number');
+  if (integer && !Number.isInteger(v)) fail(`${path}.${key}`, 'expected an integer');
+  if (v < min || v > max) fail(`${path}.${key}`, `expected a value from ${min} to ${max}, got ${v}`);
+  return v;
+}
+
+function optNum(value: Obj, key: string, path: string, min: number, max: number, integer = false): number | undefined {
+  return value[key] === undefined ? undefined : num(value, key, path, min, max, integer);
+}
+
+function str(value: Obj, key: string, path: string, lengthMax = 200): string {
+  const v = value[key];
+  if (typeof v !== 'string') fail(`${path}.${key}`, 'expected a string');
+  if (v.length > lengthMax) fail(`${path}.${key}`, `string longer than ${lengthMax} characters`);
+  return v;
+}
+
+function channel(value: Obj, key: string, path: string): ChannelName {
+  const v = value[key];
+  const found = CHANNEL_NAMES.find((name) => name === v);
+  if (found === undefined) fail(`${path}.${key}`, `expected a channel name (${CHANNEL_NAMES.join(', ')})`);
+  return found;
+}
+
+function micros(seconds: number): number {
+  return Math.round(seconds * MICROS_PER_S);
+}
+
+function withOptional<T extends object, K extends string, V>(base: T, key: K, value: V | undefined): T & { readonly [P in K]?: V } {
+  return value === undefined ? base : { ...base, [key]: value };
+}
+
+const CAN_ID_MAX = 0x1fffffff;
+
+function decodeMemoryFault(v: Obj, path: string, kind: 'memory-flip' | 'mbu' | 'register-flip'): FaultSpec {
+  const ch = channel(v, 'channel', path);
+  if (kind === 'memory-flip') {
+    allowKeys(v, path, ['kind', 'channel', 'word', 'bit', 'atS', 'ratePerS', 'fromS', 'untilS']);
+    const word = optNum(v, 'word', path, 0, 1 << 24, true);
+    const bit = optNum(v, 'bit', path, 0, 71, true);
+    return withOptional(withOptional({ kind, channel: ch }, 'word', word), 'bit', bit);
+  }
+  if (kind === 'mbu') {
+    allowKeys(v, path, ['kind', 'channel', 'bits', 'physicalBit', 'atS', 'ratePerS', 'fromS', 'untilS']);
+    const bits = num(v, 'bits', path, 2, 8, true);
+    return withOptional({ kind, channel: ch, bits }, 'physicalBit', optNum(v, 'physicalBit', path, 0, 1 << 30, true));
+  }
+  allowKeys(v, path, ['kind', 'channel', 'register', 'copy', 'bit', 'atS', 'ratePerS', 'fromS', 'untilS']);
+  const register = v.register === undefined ? undefined : str(v, 'register', path, 40);
+  const copy = optNum(v, 'copy', path, 0, 2, true);
+  const bit = optNum(v, 'bit', path, 0, 31, true);
+  return withOptional(withOptional(withOptional({ kind, channel: ch }, 'register', register), 'copy', copy), 'bit', bit);
+}
+
+function decodeBusFault(v: Obj, path: string, kind: 'bus-corrupt' | 'bus-drop' | 'bus-delay' | 'bus-duplicate' | 'babble'): FaultSpec {
+  const timing = ['kind', 'atS', 'ratePerS', 'fromS', 'untilS'];
+  switch (kind) {
+    case 'bus-corrupt':
+    case 'bus-duplicate':
+      allowKeys(v, path, [...timing, 'id']);
+      return withOptional({ kind }, 'id', optNum(v, 'id', path, 0, CAN_ID_MAX, true));
+    case 'bus-drop':
+      allowKeys(v, path, [...timing, 'id', 'receiver']);
+      return withOptional({ kind, receiver: channel(v, 'receiver', path) }, 'id', optNum(v, 'id', path, 0, CAN_ID_MAX, true));
+    case 'bus-delay':
+      allowKeys(v, path, [...timing, 'id', 'delayMs']);
+      return withOptional({ kind, delayMicros: micros(num(v, 'delayMs', path, 0, 10_000) / 1000) }, 'id', optNum(v, 'id', path, 0, CAN_ID_MAX, true));
+    case 'babble':
+      allowKeys(v, path, [...timing, 'durationS']);
+      return { kind, durationMicros: micros(num(v, 'durationS', path, 0, DURATION_S_MAX)) };
+  }
+}
+
+function decodeChannelFault(v: Obj, path: string, kind: 'channel-crash' | 'channel-hang' | 'wrong-command' | 'clock-drift' | 'clock-jump'): FaultSpec {
+  const timing = ['kind', 'channel', 'atS', 'ratePerS', 'fromS', 'untilS'];
+  const ch = channel(v, 'channel', path);
+  switch (kind) {
+    case 'channel-crash': {
+      allowKeys(v, path, [...timing, 'restartAfterS']);
+      const restart = optNum(v, 'restartAfterS', path, 0, DURATION_S_MAX);
+      return withOptional({ kind, channel: ch }, 'restartAfterMicros', restart === undefined ? undefined : micros(restart));
+    }
+    case 'channel-hang':
+      allowKeys(v, path, [...timing, 'durationS']);
+      return { kind, channel: ch, durationMicros: micros(num(v, 'durationS', path, 0, DURATION_S_MAX)) };
+    case 'wrong-command':
+      allowKeys(v, path, [...timing, 'offsetDeg', 'durationS']);
+      return { kind, channel: ch, offsetDeg: num(v, 'offsetDeg', path, -90, 90), durationMicros: micros(num(v, 'durationS', path, 0, DURATION_S_MAX)) };
+    case 'clock-drift':
+      allowKeys(v, path, [...timing, 'ppm']);
+      return { kind, channel: ch, ppm: num(v, 'ppm', path, -1_000_000, 1_000_000) };
+    case 'clock-jump':
+      allowKeys(v, path, [...timing, 'ms']);
+      return { kind, channel: ch, jumpMicros: Math.round(num(v, 'ms', path, -1_000_000, 1_000_000) * 1000) };
+  }
+}
+
+function decodeSensorFault(v: Obj, path: string): FaultSpec {
+  allowKeys(v, path, ['kind', 'sensor', 'mode', 'value', 'durationS', 'atS', 'ratePerS', 'fromS', 'untilS']);
+  const sensor = num(v, 'sensor', path, 1, 4, true);
+  const modeText = str(v, 'mode', path, 10);
+  const modes: readonly SensorMode[] = ['stuck', 'bias', 'noise', 'dead', 'ok'];
+  const mode = modes.find((m) => m === modeText);
+  if (mode === undefined) fail(`${path}.mode`, `expected one of: ${modes.join(', ')}`);
+  const value = optNum(v, 'value', path, -1e6, 1e6);
+  if (mode === 'bias' && value === undefined) fail(`${path}.value`, "a 'bias' sensor fault needs a value (rad/s)");
+  const duration = optNum(v, 'durationS', path, 0, DURATION_S_MAX);
+  return withOptional(withOptional({ kind: 'sensor' as const, sensor, mode }, 'value', value), 'durationMicros', duration === undefined ? undefined : micros(duration));
+}
+
+function decodeFault(value: unknown, path: string): FaultSpec {
+  const v = object(value, path);
+  const kindText = str(v, 'kind', path, 40);
+  const kind = FAULT_KINDS.find((k) => k === kindText);
+  if (kind === undefined) fail(`${path}.kind`, `unknown fault kind '${kindText}' (expected one of: ${FAULT_KINDS.join(', ')})`);
+  switch (kind) {
+    case 'memory-flip':
+    case 'mbu':
+    case 'register-flip':
+      return decodeMemoryFault(v, path, kind);
+    case 'bus-corrupt':
+    case 'bus-drop':
+    case 'bus-delay':
+    case 'bus-duplicate':
+    case 'babble':
+      return decodeBusFault(v, path, kind);
+    case 'channel-crash':
+    case 'channel-hang':
+    case 'wrong-command':
+    case 'clock-drift':
+    case 'clock-jump':
+      return decodeChannelFault(v, path, kind);
+    case 'sensor':
+      return decodeSensorFault(v, path);
+  }
+}
+
+function array(value: unknown, path: string, lengthMax: number): readonly unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(path, 'expected an array');
+  if (value.length > lengthMax) fail(path, `more than ${lengthMax} entries`);
+  return value as readonly unknown[];
+}
+
+function decodeSeu(value: unknown): SeuProcess | undefined {
+  if (value === undefined) return undefined;
+  const v = object(value, 'seu');
+  allowKeys(v, 'seu', ['memoryPerBitPerS', 'registerPerBitPerS', 'channels', 'mbuProbability', 'mbuBitsMax']);
+  const channels = array(v.channels ?? ['A', 'B', 'C'], 'seu.channels', 4).map((c, i) => channel({ c }, 'c', `seu.channels[${i}]`));
+  return {
+    memoryPerBitPerS: optNum(v, 'memoryPerBitPerS', 'seu', 0, 1) ?? 0,
+    registerPerBitPerS: optNum(v, 'registerPerBitPerS', 'seu', 0, 1) ?? 0,
+    channels,
+    mbuProbability: optNum(v, 'mbuProbability', 'seu', 0, 1) ?? 0,
+    mbuBitsMax: optNum(v, 'mbuBitsMax', 'seu', 2, 8, true) ?? 2,
+  };
+}
+
+function decodeProfileObject(value: unknown): FaultProfile {
+  const v = object(value, '$');
+  allowKeys(v, '$', ['version', 'name', 'description', 'events', 'processes', 'seu']);
+  const version = num(v, 'version', '$', 0, 1000, true);
+  if (version !== PROFILE_VERSION) fail('$.version', `unsupported profile version ${version} (this Triplex reads version ${PROFILE_VERSION})`);
+  const events = array(v.events, 'events', PROFILE_EVENTS_MAX).map((e, i) => {
+    const path = `events[${i}]`;
+    const atMicros = micros(num(object(e, path), 'atS', path, 0, DURATION_S_MAX));
+    return { atMicros, fault: decodeFault(e, path) };
+  });
+  const processes = array(v.processes, 'processes', PROFILE_PROCESSES_MAX).map((p, i) => {
+    const path = `processes[${i}]`;
+    const o = object(p, path);
+    const fromMicros = micros(optNum(o, 'fromS', path, 0, DURATION_S_MAX) ?? 0);
+    const untilMicros = micros(optNum(o, 'untilS', path, 0, DURATION_S_MAX) ?? DURATION_S_MAX);
+    if (untilMicros < fromMicros) fail(`${path}.untilS`, 'untilS is before fromS');
+    return { ratePerS: num(o, 'ratePerS', path, 0, 1000), fault: decodeFault(p, path), fromMicros, untilMicros };
+  });
+  return {
+    name: str(v, 'name', '$', 80),
+    description: v.description === undefined ? '' : str(v, 'description', '$', 2000),
+    events: [...events].sort((a, b) => a.atMicros - b.atMicros),
+    processes,
+    seu: decodeSeu(v.seu),
+  };
+}
+
+/** Validates a parsed JSON value as a fault profile. Never throws on bad input. */
+export function decodeFaultProfile(value: unknown): Result<FaultProfile, ProfileError> {
+  try {
+    return ok(decodeProfileObject(value));
+  } catch (error: unknown) {
+    if (error instanceof ProfileDecodeError) return err({ code: 'invalid_profile', path: error.path, message: error.message });
+    throw error;
+  }
+}
+
+/** Parses profile text (JSON) and validates it. Never throws on bad input. */
+export function parseFaultProfile(text: string): Result<FaultProfile, ProfileError> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : 'bad JSON';
+    return err({ code: 'invalid_profile', path: '$', message: `not valid JSON: ${message}` });
+  }
+  return decodeFaultProfile(value);
+}
+
+/** The empty profile: a fault-free (golden) flight. */
+export const NO_FAULTS: FaultProfile = { name: 'none', description: 'No faults: the golden run.', events: [], processes: [], seu: undefined };

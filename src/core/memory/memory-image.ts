@@ -1,0 +1,352 @@
+/**
+ * A protected memory image: `sizeBytes` bytes held as SEC-DED code words (docs/INTEGRITY.md).
+ *
+ * Storage is two typed arrays allocated once: the data words (little-endian bytes, viewed as
+ * 32-bit halves) and one check byte per word. The word count is padded to a multiple of the
+ * interleaving factor; padding bytes are zero and never readable through the address API.
+ *
+ * Every read goes through the code: a word with a single error is corrected, written back
+ * (so that a second upset cannot turn it into a double) and counted. A word with an
+ * uncorrectable error is never returned silently: `read`/`readU32`/`readF32` set
+ * `lastReadStatus` to 'uncorrectable' and the `…Checked` variants return an error Result.
+ * A write that only partly covers a word is a read-modify-write; if that word is
+ * uncorrectable the write is refused as a whole (merging into bad data and re-encoding it
+ * would launder the corruption into a "clean" word).
+ */
+import { assert } from '../assert.js';
+import { err, ok, type Result } from '../result.js';
+import { getSecDedCode, newDecodeOutcome, type DecodeOutcome, type SecDedCode, type SecDedCodeName } from '../integrity/secded.js';
+import { Interleaver, paddedWordCount, INTERLEAVE_MAX } from '../integrity/interleave.js';
+import { getCrc } from '../integrity/crc-catalogue.js';
+
+/** Largest image (bytes) a MemoryImage is built for: 1 GiB keeps every bit index a safe integer with room. */
+export const MEMORY_IMAGE_BYTES_MAX = 1 << 30;
+
+/** The CRC used by `dataCrc32()` (reintegration check of a copied image). */
+export const MEMORY_IMAGE_CRC = 'CRC-32/ISCSI';
+
+export interface MemoryImageOptions {
+  readonly sizeBytes: number;
+  readonly code: SecDedCodeName;
+  /** Word interleaving factor (1 = none). */
+  readonly interleave?: number;
+}
+
+export type ReadStatus = 'ok' | 'corrected' | 'uncorrectable';
+
+/** A word the code could not correct: where it is and what its syndrome was. */
+export interface MemoryFault {
+  readonly code: 'uncorrectable';
+  readonly word: number;
+  readonly address: number;
+  readonly syndrome: number;
+}
+
+export interface MemoryImageStatistics {
+  /** Words corrected by reads and partial writes (the scrubber counts its own). */
+  readonly readCorrected: number;
+  /** Uncorrectable words met by reads and partial writes. */
+  readonly readUncorrectable: number;
+  /** Bits flipped on purpose through flipBit / flipPhysicalBit. */
+  readonly flipsInjected: number;
+}
+
+/** The clean-word scan for 64-bit data words: four 16-bit table lookups and a compare per word. */
+function findDirty72(h: Uint32Array, c: Uint8Array, t: Uint8Array, from: number, to: number): number {
+  for (let w = from; w < to; w++) {
+    const lo = h[2 * w] ?? 0;
+    const hi = h[2 * w + 1] ?? 0;
+    const s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0) ^ (t[131072 + (hi & 0xffff)] ?? 0) ^ (t[196608 + (hi >>> 16)] ?? 0);
+    if (s !== (c[w] ?? 0)) return w;
+  }
+  return to;
+}
+
+/** The clean-word scan for 32-bit data words: two 16-bit table lookups and a compare per word. */
+function findDirty39(h: Uint32Array, c: Uint8Array, t: Uint8Array, from: number, to: number): number {
+  for (let w = from; w < to; w++) {
+    const lo = h[w] ?? 0;
+    if (((t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0)) !== (c[w] ?? 0)) return w;
+  }
+  return to;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+export class MemoryImage {
+  readonly code: SecDedCode;
+  readonly sizeBytes: number;
+  readonly wordCount: number;
+  /** Data bytes per word: 4 or 8. */
+  readonly wordBytes: number;
+  readonly interleave: number;
+  readonly interleaver: Interleaver;
+  /** Physical bit cells (data and check) = wordCount · codeBits. */
+  readonly physicalBitCount: number;
+  lastReadStatus: ReadStatus = 'ok';
+  /** The first uncorrectable word of the last read, or -1. */
+  lastReadFaultWord = -1;
+
+  private readonly bytes: Uint8Array;
+  private readonly halves: Uint32Array;
+  private readonly checks: Uint8Array;
+  /** 32-bit halves per word: 1 or 2. */
+  private readonly stride: number;
+  private readonly outcome: DecodeOutcome = newDecodeOutcome();
+  private readonly floatScratch = new Float32Array(1);
+  private readonly u32Scratch = new Uint32Array(this.floatScratch.buffer);
+  private readonly byteScratch = new Uint8Array(4);
+  private readCorrected = 0;
+  private readUncorrectable = 0;
+  private flipsInjected = 0;
+
+  constructor(options: MemoryImageOptions) {
+    assert(LITTLE_ENDIAN, 'MemoryImage assumes a little-endian host');
+    const interleave = options.interleave ?? 1;
+    assert(Number.isSafeInteger(options.sizeBytes) && options.sizeBytes >= 0 && options.sizeBytes <= MEMORY_IMAGE_BYTES_MAX, `image size must be 0..${MEMORY_IMAGE_BYTES_MAX} bytes`);
+    assert(Number.isInteger(interleave) && interleave >= 1 && interleave <= INTERLEAVE_MAX, `interleave must be 1..${INTERLEAVE_MAX}`);
+    this.code = getSecDedCode(options.code);
+    this.sizeBytes = options.sizeBytes;
+    this.interleave = interleave;
+    this.wordBytes = this.code.dataBytes;
+    this.stride = this.wordBytes / 4;
+    this.wordCount = paddedWordCount(options.sizeBytes, this.wordBytes, interleave);
+    this.bytes = new Uint8Array(this.wordCount * this.wordBytes);
+    this.halves = new Uint32Array(this.bytes.buffer);
+    this.checks = new Uint8Array(this.wordCount).fill(this.code.encode(0, 0));
+    this.interleaver = new Interleaver(this.code.codeBits, interleave, this.wordCount);
+    this.physicalBitCount = this.interleaver.physicalBits;
+  }
+
+  // ---- word level (scrubber, fault injection) ---------------------------------------------
+
+  /** Syndrome of word `word` (0 = clean). The scrubber's fast path. */
+  syndromeOf(word: number): number {
+    const h = this.halves;
+    const lo = h[word * this.stride] ?? 0;
+    const hi = this.stride === 2 ? (h[word * 2 + 1] ?? 0) : 0;
+    return this.code.syndrome(lo, hi, this.checks[word] ?? 0);
+  }
+
+  /**
+   * The first word in [from, to) whose syndrome is not zero, or `to`. The scrubber's clean-word
+   * fast path: one table lookup per 16-bit half and a compare, no allocation.
+   */
+  findDirtyWord(from: number, to: number): number {
+    assert(from >= 0 && from <= to && to <= this.wordCount, 'findDirtyWord range');
+    return this.stride === 2
+      ? findDirty72(this.halves, this.checks, this.code.halfTable, from, to)
+      : findDirty39(this.halves, this.checks, this.code.halfTable, from, to);
+  }
+
+  /**
+   * Decodes word `word` into `out`; a correctable error is written back. Returns `out`.
+   * Does not touch the read counters (callers count: reads here, the scrubber its own).
+   */
+  repairWord(word: number, out: DecodeOutcome): DecodeOutcome {
+    assert(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount, `word ${word} out of range`);
+    const base = word * this.stride;
+    const hi = this.stride === 2 ? (this.halves[base + 1] ?? 0) : 0;
+    this.code.decode(this.halves[base] ?? 0, hi, this.checks[word] ?? 0, out);
+    if (out.kind === 'corrected-data' || out.kind === 'corrected-check') {
+      this.halves[base] = out.dataLo;
+      if (this.stride === 2) this.halves[base + 1] = out.dataHi;
+      this.checks[word] = out.check;
+    }
+    return out;
+  }
+
+  /** Byte address of the first data byte of word `word`. */
+  addressOf(word: number): number {
+    return word * this.wordBytes;
+  }
+
+  /** Flips code-word bit `bit` (0..n-1: data bits, then check bits) of word `word`. */
+  flipBit(word: number, bit: number): void {
+    assert(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount, `word ${word} out of range 0..${this.wordCount - 1}`);
+    assert(Number.isInteger(bit) && bit >= 0 && bit < this.code.codeBits, `bit ${bit} out of range 0..${this.code.codeBits - 1}`);
+    const dataBits = this.code.dataBits;
+    if (bit < dataBits) {
+      const index = word * this.stride + (bit >>> 5);
+      this.halves[index] = ((this.halves[index] ?? 0) ^ (1 << (bit & 31))) >>> 0;
+    } else {
+      this.checks[word] = (this.checks[word] ?? 0) ^ (1 << (bit - dataBits));
+    }
+    this.flipsInjected++;
+  }
+
+  /** Flips physical bit cell `physicalBit` (0..physicalBitCount-1) through the interleaving map. */
+  flipPhysicalBit(physicalBit: number): void {
+    this.flipBit(this.interleaver.wordOf(physicalBit), this.interleaver.bitOf(physicalBit));
+  }
+
+  // ---- byte level -------------------------------------------------------------------------
+
+  /**
+   * Reads `length` bytes at `address` into `out` (or a new array), correcting on the way.
+   * Sets `lastReadStatus`; on 'uncorrectable' the bytes of the bad word(s) are the raw,
+   * uncorrected ones and must not be used.
+   */
+  read(address: number, length: number, out: Uint8Array = new Uint8Array(length)): Uint8Array {
+    this.checkRange(address, length);
+    assert(out.length >= length, 'read: output buffer too small');
+    this.repairRange(address, length);
+    out.set(this.bytes.subarray(address, address + length));
+    return out;
+  }
+
+  /** `read` that returns the first uncorrectable word as an error instead of bad bytes. */
+  readChecked(address: number, length: number, out?: Uint8Array): Result<Uint8Array, MemoryFault> {
+    const bytes = this.read(address, length, out);
+    return this.lastReadStatus === 'uncorrectable' ? err(this.faultAt(this.lastReadFaultWord)) : ok(bytes);
+  }
+
+  /**
+   * Writes `data` at `address`. Words fully covered are simply re-encoded; a partly covered
+   * word is corrected first, and if it is uncorrectable nothing at all is written.
+   */
+  write(address: number, data: Uint8Array): Result<void, MemoryFault> {
+    this.checkRange(address, data.length);
+    if (data.length === 0) return ok(undefined);
+    const fault = this.prepareEdges(address, data.length);
+    if (fault !== null) return err(fault);
+    this.bytes.set(data, address);
+    this.encodeWords(Math.floor(address / this.wordBytes), this.lastWordOf(address, data.length));
+    return ok(undefined);
+  }
+
+  readU32(address: number): number {
+    if ((address & 3) === 0) {
+      this.checkRange(address, 4);
+      this.repairRange(address, 4);
+      return this.halves[address >>> 2] ?? 0;
+    }
+    const b = this.read(address, 4, this.byteScratch);
+    return ((b[0] ?? 0) | ((b[1] ?? 0) << 8) | ((b[2] ?? 0) << 16) | ((b[3] ?? 0) << 24)) >>> 0;
+  }
+
+  readU32Checked(address: number): Result<number, MemoryFault> {
+    const value = this.readU32(address);
+    return this.lastReadStatus === 'uncorrectable' ? err(this.faultAt(this.lastReadFaultWord)) : ok(value);
+  }
+
+  writeU32(address: number, value: number): Result<void, MemoryFault> {
+    const b = this.byteScratch;
+    b[0] = value & 0xff;
+    b[1] = (value >>> 8) & 0xff;
+    b[2] = (value >>> 16) & 0xff;
+    b[3] = (value >>> 24) & 0xff;
+    return this.write(address, b);
+  }
+
+  readF32(address: number): number {
+    this.u32Scratch[0] = this.readU32(address);
+    return this.floatScratch[0] ?? Number.NaN;
+  }
+
+  readF32Checked(address: number): Result<number, MemoryFault> {
+    const value = this.readF32(address);
+    return this.lastReadStatus === 'uncorrectable' ? err(this.faultAt(this.lastReadFaultWord)) : ok(value);
+  }
+
+  writeF32(address: number, value: number): Result<void, MemoryFault> {
+    this.floatScratch[0] = value;
+    return this.writeU32(address, this.u32Scratch[0] ?? 0);
+  }
+
+  // ---- whole image ------------------------------------------------------------------------
+
+  /** A corrected copy of all data bytes, or the first uncorrectable word. */
+  snapshot(): Result<Uint8Array, MemoryFault> {
+    return this.readChecked(0, this.sizeBytes);
+  }
+
+  /** Replaces all data bytes (e.g. with voted state for a returning channel); every word ends clean. */
+  restore(data: Uint8Array): void {
+    assert(data.length === this.sizeBytes, `restore needs exactly ${this.sizeBytes} bytes, got ${data.length}`);
+    this.bytes.set(data, 0);
+    this.bytes.fill(0, data.length);
+    this.encodeWords(0, this.wordCount - 1);
+  }
+
+  /** CRC-32/ISCSI of the corrected data bytes (compare with the source after `restore`). */
+  dataCrc32(): Result<number, MemoryFault> {
+    this.repairRange(0, this.sizeBytes);
+    if (this.lastReadStatus === 'uncorrectable') return err(this.faultAt(this.lastReadFaultWord));
+    return ok(getCrc(MEMORY_IMAGE_CRC).compute(this.bytes, 0, this.sizeBytes));
+  }
+
+  /** Copies of the raw stored words, errors included (for dumps and containers). */
+  exportRaw(): { readonly data: Uint8Array; readonly check: Uint8Array } {
+    return { data: this.bytes.slice(), check: this.checks.slice() };
+  }
+
+  /** Loads raw stored words, errors included; lengths must match this image's geometry. */
+  importRaw(data: Uint8Array, check: Uint8Array): void {
+    assert(data.length === this.bytes.length && check.length === this.checks.length, 'importRaw: geometry mismatch');
+    this.bytes.set(data);
+    this.checks.set(check);
+  }
+
+  statistics(): MemoryImageStatistics {
+    return { readCorrected: this.readCorrected, readUncorrectable: this.readUncorrectable, flipsInjected: this.flipsInjected };
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private checkRange(address: number, length: number): void {
+    assert(Number.isSafeInteger(address) && Number.isSafeInteger(length) && address >= 0 && length >= 0 && address + length <= this.sizeBytes,
+      `range ${address}+${length} outside image of ${this.sizeBytes} bytes`);
+  }
+
+  private lastWordOf(address: number, length: number): number {
+    return Math.floor((address + length - 1) / this.wordBytes);
+  }
+
+  /** Corrects every word that overlaps [address, address+length); sets the read status. */
+  private repairRange(address: number, length: number): void {
+    this.lastReadStatus = 'ok';
+    this.lastReadFaultWord = -1;
+    if (length === 0) return;
+    const first = Math.floor(address / this.wordBytes);
+    const last = this.lastWordOf(address, length);
+    for (let w = this.findDirtyWord(first, last + 1); w <= last; w = this.findDirtyWord(w + 1, last + 1)) {
+      this.countRead(this.repairWord(w, this.outcome), w);
+    }
+  }
+
+  private countRead(outcome: DecodeOutcome, word: number): void {
+    if (outcome.kind === 'uncorrectable') {
+      this.readUncorrectable++;
+      if (this.lastReadFaultWord < 0) this.lastReadFaultWord = word;
+      this.lastReadStatus = 'uncorrectable';
+    } else if (outcome.kind !== 'clean') {
+      this.readCorrected++;
+      if (this.lastReadStatus === 'ok') this.lastReadStatus = 'corrected';
+    }
+  }
+
+  /** Corrects the (at most two) partly covered edge words; returns the first uncorrectable one. */
+  private prepareEdges(address: number, length: number): MemoryFault | null {
+    const first = Math.floor(address / this.wordBytes);
+    const last = this.lastWordOf(address, length);
+    const headPartial = address % this.wordBytes !== 0;
+    const tailPartial = (address + length) % this.wordBytes !== 0 && !(headPartial && last === first);
+    this.lastReadStatus = 'ok';
+    this.lastReadFaultWord = -1;
+    if (headPartial && this.syndromeOf(first) !== 0) this.countRead(this.repairWord(first, this.outcome), first);
+    if (tailPartial && this.syndromeOf(last) !== 0) this.countRead(this.repairWord(last, this.outcome), last);
+    return this.lastReadFaultWord >= 0 ? this.faultAt(this.lastReadFaultWord) : null;
+  }
+
+  private encodeWords(first: number, last: number): void {
+    const h = this.halves;
+    for (let w = first; w <= last; w++) {
+      this.checks[w] = this.stride === 2 ? this.code.encode(h[2 * w] ?? 0, h[2 * w + 1] ?? 0) : this.code.encode(h[w] ?? 0, 0);
+    }
+  }
+
+  private faultAt(word: number): MemoryFault {
+    return { code: 'uncorrectable', word, address: this.addressOf(word), syndrome: this.syndromeOf(word) };
+  }
+}

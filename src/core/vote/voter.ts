@@ -1,0 +1,508 @@
+/**
+ * Actuator voter and redundancy manager for 3 or 4 channels (2 is accepted for tests of the
+ * pair rule). Per minor frame the runtime calls `setCommand()` for each channel command frame
+ * that passed the E2E check (`markInvalid()` for one that failed it), then `vote(nowMicros)`,
+ * which writes `output` (one value per actuator, preallocated) and returns a status word
+ * (`VOTER_*` bits | voting-channel mask). Nothing is allocated on this path.
+ *
+ * Channel health: active → suspect (miscomparing, or stale but not yet timed out) → isolated
+ * (persistence counter tripped, timeout, or an external fault report) → after a healthy period
+ * (fresh, valid, no fault report for `healthyPeriodMicros`) the voter asks the runtime to copy
+ * the voted control state into the channel (`StateTransferPort.requestStateTransfer`, true when
+ * the CRC of the copy verified) → reintegrating (probation: must agree with the reference for
+ * `probationCycles` consecutive cycles, not yet voting) → active. A channel isolated
+ * `isolationsMax` times, or whose transfer fails `transferAttemptsMax` times in a row, or that
+ * the runtime declares dead, is failed for good.
+ *
+ * Modes by the number n of voting channels: n ≥ 3 mid-value select ('vote'); n = 2 the mean if
+ * the pair agrees, otherwise the command closer to the last voted one, latched fail-safe if
+ * the disagreement persists ('pair'); n = 1 that channel ('single'); n = 0 fail-safe: hold the
+ * last voted output for `failSafeHoldMicros`, then the safe command. Reasoning and numbers:
+ * docs/REDUNDANCY.md.
+ */
+import { assert } from '../assert.js';
+import { EventRing, type VoterEventReason } from './events.js';
+import { midValueSelect, persistenceStep, SELECT_COUNT_MAX } from './select.js';
+
+export const VOTER_ACTUATORS_MAX = 16;
+
+/** Bits 0..3 of the status word: channel i voted this cycle. */
+export const VOTER_VOTING_MASK = 0x0f;
+/** Fewer voting channels than configured. */
+export const VOTER_ALARM_DEGRADED = 1 << 4;
+/** Two voting channels disagree beyond threshold. */
+export const VOTER_ALARM_PAIR_DISAGREE = 1 << 5;
+/** One voting channel: its command goes out unchecked (loud). */
+export const VOTER_ALARM_SINGLE = 1 << 6;
+/** Fail-safe: last voted output held, or the safe command (loud). */
+export const VOTER_ALARM_FAILSAFE = 1 << 7;
+/** At least one channel is permanently failed. */
+export const VOTER_ALARM_CHANNEL_FAILED = 1 << 8;
+/** An event was recorded in this cycle. */
+export const VOTER_EVENT_RECORDED = 1 << 9;
+
+export type ChannelHealth = 'active' | 'suspect' | 'isolated' | 'reintegrating' | 'failed';
+export type VoterMode = 'vote' | 'pair' | 'single' | 'failsafe_hold' | 'failsafe';
+
+const ACTIVE = 0;
+const SUSPECT = 1;
+const ISOLATED = 2;
+const REINTEGRATING = 3;
+const FAILED = 4;
+const HEALTH_NAMES: readonly ChannelHealth[] = ['active', 'suspect', 'isolated', 'reintegrating', 'failed'];
+
+/** Implemented by the channel runtime. */
+export interface StateTransferPort {
+  /**
+   * Copy the voted control state (law state, register image) into `channel` and verify the
+   * copy by CRC. Returns true when the CRC matched. Called synchronously from `vote()`.
+   */
+  requestStateTransfer(channel: number): boolean;
+}
+
+export interface VoterConfig {
+  readonly channelCount: number;
+  readonly actuatorCount: number;
+  /** A command older than this (monotonic) does not vote. */
+  readonly stalenessTimeoutMicros: number;
+  /** No fresh valid command for longer than this → isolation ('timeout' or 'invalid'). */
+  readonly timeoutIsolateMicros: number;
+  /** Per actuator, absolute miscompare threshold in the command's unit. */
+  readonly thresholds: readonly number[];
+  /** Rate allowance: threshold += min(threshold, rateGain · |voted change over the last cycle|). */
+  readonly rateGain: number;
+  /** Persistence counter level that isolates a channel. */
+  readonly miscompareTrip: number;
+  /** Counter decrement per agreeing cycle (1 = up/down counter; = trip → consecutive rule). */
+  readonly miscompareDecay: number;
+  /** Continuous fresh/valid/no-fault time an isolated channel needs before a state transfer. */
+  readonly healthyPeriodMicros: number;
+  /** Consecutive agreeing cycles a reintegrating channel needs to become active. */
+  readonly probationCycles: number;
+  readonly isolationsMax: number;
+  readonly transferAttemptsMax: number;
+  /** Pair-disagreement persistence (counter level) that latches fail-safe in pair mode. */
+  readonly pairTrip: number;
+  /** In fail-safe the last voted output is held this long before the safe command. */
+  readonly failSafeHoldMicros: number;
+  /** Per actuator, the documented safe command (e.g. surfaces centred = 0). */
+  readonly safeCommand: readonly number[];
+  readonly eventCapacity: number;
+}
+
+export class ActuatorVoter {
+  /** The actuator command of this cycle; rewritten by every `vote()`. */
+  readonly output: Float64Array;
+  readonly events: EventRing;
+  private readonly cfg: VoterConfig;
+  private readonly port: StateTransferPort;
+  private readonly commands: Float64Array;
+  private readonly stampMicros: Float64Array;
+  private readonly hasCommand: Uint8Array;
+  private readonly invalidSeen: Uint8Array;
+  private readonly faultReported: Uint8Array;
+  private readonly health: Uint8Array;
+  private readonly level: Int32Array;
+  private readonly firstSymptomMicros: Float64Array;
+  private readonly lastFreshMicros: Float64Array;
+  private readonly healthySinceMicros: Float64Array;
+  private readonly probation: Int32Array;
+  private readonly isolations: Int32Array;
+  private readonly transferFails: Int32Array;
+  private readonly voted: Float64Array;
+  private readonly lastVoted: Float64Array;
+  private readonly reference: Float64Array;
+  private readonly effThreshold: Float64Array;
+  private readonly scratch = new Float64Array(SELECT_COUNT_MAX);
+  private readonly votingIndex = new Int32Array(SELECT_COUNT_MAX);
+  private votingCount = 0;
+  private hasVoted = false;
+  private pairLevel = 0;
+  private pairLatched = false;
+  private failSafeSinceMicros = -1;
+  private modeValue: VoterMode = 'failsafe';
+  private started = false;
+  private eventsBefore = 0;
+
+  constructor(cfg: VoterConfig, port: StateTransferPort) {
+    validateVoterConfig(cfg);
+    this.cfg = { ...cfg, thresholds: [...cfg.thresholds], safeCommand: [...cfg.safeCommand] };
+    this.port = port;
+    const c = cfg.channelCount;
+    const a = cfg.actuatorCount;
+    this.output = Float64Array.from(cfg.safeCommand);
+    this.events = new EventRing(cfg.eventCapacity);
+    this.commands = new Float64Array(c * a);
+    this.stampMicros = new Float64Array(c);
+    this.hasCommand = new Uint8Array(c);
+    this.invalidSeen = new Uint8Array(c);
+    this.faultReported = new Uint8Array(c);
+    this.health = new Uint8Array(c);
+    this.level = new Int32Array(c);
+    this.firstSymptomMicros = new Float64Array(c).fill(-1);
+    this.lastFreshMicros = new Float64Array(c);
+    this.healthySinceMicros = new Float64Array(c).fill(-1);
+    this.probation = new Int32Array(c);
+    this.isolations = new Int32Array(c);
+    this.transferFails = new Int32Array(c);
+    this.voted = new Float64Array(a);
+    this.lastVoted = Float64Array.from(cfg.safeCommand);
+    this.reference = new Float64Array(a);
+    this.effThreshold = new Float64Array(a);
+  }
+
+  /** Records a command frame that passed the E2E check (`receivedMicros`: monotonic receive time). */
+  setCommand(channel: number, values: ArrayLike<number>, receivedMicros: number): void {
+    this.checkChannel(channel);
+    assert(values.length >= this.cfg.actuatorCount, 'setCommand: too few values');
+    const base = channel * this.cfg.actuatorCount;
+    for (let i = 0; i < this.cfg.actuatorCount; i++) {
+      const v = values[i] ?? Number.NaN;
+      if (!Number.isFinite(v)) {
+        this.invalidSeen[channel] = 1;
+        return;
+      }
+      this.commands[base + i] = v;
+    }
+    this.stampMicros[channel] = receivedMicros;
+    this.hasCommand[channel] = 1;
+    this.invalidSeen[channel] = 0;
+  }
+
+  /** A command frame of `channel` failed its E2E check: it does not refresh the channel. */
+  markInvalid(channel: number): void {
+    this.checkChannel(channel);
+    this.invalidSeen[channel] = 1;
+  }
+
+  /**
+   * An outside monitor (clock sync, self-test, watchdog) reports `channel` faulty: it is
+   * isolated at the next vote and cannot start its healthy period while the report stands.
+   * `clearFault()` withdraws the report.
+   */
+  reportFault(channel: number): void {
+    this.checkChannel(channel);
+    this.faultReported[channel] = 1;
+  }
+
+  clearFault(channel: number): void {
+    this.checkChannel(channel);
+    this.faultReported[channel] = 0;
+  }
+
+  /** The runtime knows `channel` is dead (crashed, no reintegration possible): failed for good. */
+  declareFailed(channel: number, nowMicros: number): void {
+    this.checkChannel(channel);
+    if (this.health[channel] !== FAILED) this.setFailed(channel, 'declared', nowMicros);
+  }
+
+  /** Votes the current commands into `output`; returns the status word. */
+  vote(nowMicros: number): number {
+    assert(Number.isFinite(nowMicros), 'vote: bad time');
+    this.eventsBefore = this.events.totalCount;
+    if (!this.started) this.start(nowMicros);
+    this.checkTimeouts(nowMicros);
+    this.collectVoting(nowMicros);
+    const trusted = this.computeVoted();
+    this.computeThresholds();
+    this.monitorVoting(nowMicros, trusted);
+    this.monitorReintegrating(nowMicros, trusted);
+    this.serviceIsolated(nowMicros);
+    const status = this.produceOutput(nowMicros);
+    return status | (this.events.totalCount !== this.eventsBefore ? VOTER_EVENT_RECORDED : 0);
+  }
+
+  channelHealth(channel: number): ChannelHealth {
+    this.checkChannel(channel);
+    return HEALTH_NAMES[this.health[channel] ?? FAILED] ?? 'failed';
+  }
+
+  get mode(): VoterMode {
+    return this.modeValue;
+  }
+
+  /** Miscompare persistence level of `channel` (0 = agreeing). */
+  monitorLevel(channel: number): number {
+    return this.level[channel] ?? 0;
+  }
+
+  isolationCount(channel: number): number {
+    return this.isolations[channel] ?? 0;
+  }
+
+  private checkChannel(channel: number): void {
+    assert(Number.isInteger(channel) && channel >= 0 && channel < this.cfg.channelCount, `voter: bad channel ${channel}`);
+  }
+
+  private start(nowMicros: number): void {
+    this.started = true;
+    this.lastFreshMicros.fill(nowMicros);
+  }
+
+  private fresh(channel: number, nowMicros: number): boolean {
+    if (this.hasCommand[channel] !== 1) return false;
+    const ageMicros = nowMicros - (this.stampMicros[channel] ?? 0);
+    return ageMicros >= 0 && ageMicros <= this.cfg.stalenessTimeoutMicros;
+  }
+
+  /** Freshness bookkeeping, timeout and external-fault isolation of non-isolated channels. */
+  private checkTimeouts(nowMicros: number): void {
+    for (let c = 0; c < this.cfg.channelCount; c++) {
+      if (this.fresh(c, nowMicros)) this.lastFreshMicros[c] = this.stampMicros[c] ?? nowMicros;
+      const h = this.health[c];
+      if (h === ISOLATED || h === FAILED) continue;
+      if (this.faultReported[c] === 1) {
+        this.isolate(c, 'external', nowMicros, 0);
+        continue;
+      }
+      const silentMicros = nowMicros - (this.lastFreshMicros[c] ?? 0);
+      if (silentMicros > this.cfg.timeoutIsolateMicros) {
+        this.isolate(c, this.invalidSeen[c] === 1 ? 'invalid' : 'timeout', nowMicros, silentMicros);
+      }
+    }
+  }
+
+  private collectVoting(nowMicros: number): void {
+    let n = 0;
+    for (let c = 0; c < this.cfg.channelCount; c++) {
+      const h = this.health[c];
+      if (h !== ACTIVE && h !== SUSPECT) continue;
+      const fresh = this.fresh(c, nowMicros);
+      if (fresh) this.votingIndex[n++] = c;
+      this.health[c] = fresh && this.level[c] === 0 ? ACTIVE : SUSPECT;
+    }
+    this.votingCount = n;
+  }
+
+  /** Fills `voted` from the voting channels; returns whether it is a trusted reference. */
+  private computeVoted(): boolean {
+    const n = this.votingCount;
+    if (n === 0) return false;
+    const a = this.cfg.actuatorCount;
+    if (n === 2) return this.votePair();
+    for (let i = 0; i < a; i++) {
+      for (let k = 0; k < n; k++) this.scratch[k] = this.commands[(this.votingIndex[k] ?? 0) * a + i] ?? 0;
+      this.voted[i] = midValueSelect(this.scratch, n);
+    }
+    return true;
+  }
+
+  /** Pair rule: mean if agreeing on every actuator, else per actuator the one nearer the last vote. */
+  private votePair(): boolean {
+    const a = this.cfg.actuatorCount;
+    const x = (this.votingIndex[0] ?? 0) * a;
+    const y = (this.votingIndex[1] ?? 0) * a;
+    let agree = true;
+    for (let i = 0; i < a; i++) {
+      if (Math.abs((this.commands[x + i] ?? 0) - (this.commands[y + i] ?? 0)) > (this.cfg.thresholds[i] ?? 0)) agree = false;
+    }
+    for (let i = 0; i < a; i++) {
+      const u = this.commands[x + i] ?? 0;
+      const v = this.commands[y + i] ?? 0;
+      const last = this.lastVoted[i] ?? 0;
+      this.voted[i] = agree || !this.hasVoted ? (u + v) / 2 : Math.abs(u - last) <= Math.abs(v - last) ? u : v;
+    }
+    this.pairLevel = persistenceStep(this.pairLevel, !agree, this.cfg.pairTrip, 1);
+    if (this.pairLevel >= this.cfg.pairTrip) this.pairLatched = true;
+    if (this.pairLevel === 0) this.pairLatched = false;
+    return agree;
+  }
+
+  /** Effective per-actuator threshold: absolute + bounded allowance for the voted rate. */
+  private computeThresholds(): void {
+    for (let i = 0; i < this.cfg.actuatorCount; i++) {
+      const base = this.cfg.thresholds[i] ?? 0;
+      const change = this.votingCount > 0 && this.hasVoted ? Math.abs((this.voted[i] ?? 0) - (this.lastVoted[i] ?? 0)) : 0;
+      this.effThreshold[i] = base + Math.min(base, this.cfg.rateGain * change);
+    }
+  }
+
+  private deviates(channel: number, reference: Float64Array): boolean {
+    const a = this.cfg.actuatorCount;
+    for (let i = 0; i < a; i++) {
+      if (Math.abs((this.commands[channel * a + i] ?? 0) - (reference[i] ?? 0)) > (this.effThreshold[i] ?? 0)) return true;
+    }
+    return false;
+  }
+
+  /** Disagreement monitors of voting channels; only a vote of ≥ 3 can blame one channel. */
+  private monitorVoting(nowMicros: number, trusted: boolean): void {
+    if (this.votingCount < 3 || !trusted) return;
+    for (let k = 0; k < this.votingCount; k++) {
+      const c = this.votingIndex[k] ?? 0;
+      const miscompare = this.deviates(c, this.voted);
+      const before = this.level[c] ?? 0;
+      const after = persistenceStep(before, miscompare, this.cfg.miscompareTrip, this.cfg.miscompareDecay);
+      this.level[c] = after;
+      if (before === 0 && after > 0) this.firstSymptomMicros[c] = nowMicros;
+      if (after >= this.cfg.miscompareTrip) {
+        this.isolate(c, 'miscompare', nowMicros, nowMicros - (this.firstSymptomMicros[c] ?? nowMicros));
+      } else {
+        this.health[c] = after > 0 ? SUSPECT : ACTIVE;
+        if (after === 0) this.firstSymptomMicros[c] = -1;
+      }
+    }
+  }
+
+  /** Probation of reintegrating channels against the voted output, or against each other. */
+  private monitorReintegrating(nowMicros: number, trusted: boolean): void {
+    const referenceOk = this.votingCount > 0 ? trusted : this.referenceFromReintegrating(nowMicros);
+    if (!referenceOk) return;
+    const reference = this.votingCount > 0 ? this.voted : this.reference;
+    for (let c = 0; c < this.cfg.channelCount; c++) {
+      if (this.health[c] !== REINTEGRATING || !this.fresh(c, nowMicros)) continue;
+      if (this.deviates(c, reference)) {
+        this.isolate(c, 'probation_miscompare', nowMicros, 0);
+        continue;
+      }
+      this.probation[c] = (this.probation[c] ?? 0) + 1;
+      if ((this.probation[c] ?? 0) >= this.cfg.probationCycles) {
+        this.health[c] = ACTIVE;
+        this.level[c] = 0;
+        this.transferFails[c] = 0;
+        this.events.record('reintegrated', c, 'probation_passed', nowMicros);
+      }
+    }
+  }
+
+  /**
+   * With no voting channel, reintegrating channels are checked against their own mid-value
+   * (2 must agree; a lone one is accepted, as 'single' mode would accept it). Returns trust.
+   */
+  private referenceFromReintegrating(nowMicros: number): boolean {
+    let n = 0;
+    for (let c = 0; c < this.cfg.channelCount; c++) {
+      if (this.health[c] === REINTEGRATING && this.fresh(c, nowMicros)) this.votingIndex[n++] = c;
+    }
+    if (n === 0) return false;
+    const a = this.cfg.actuatorCount;
+    for (let i = 0; i < a; i++) {
+      for (let k = 0; k < n; k++) this.scratch[k] = this.commands[(this.votingIndex[k] ?? 0) * a + i] ?? 0;
+      this.reference[i] = midValueSelect(this.scratch, n);
+    }
+    this.votingCount = 0;
+    return true;
+  }
+
+  /** Healthy-period timing and state transfer for isolated channels. */
+  private serviceIsolated(nowMicros: number): void {
+    for (let c = 0; c < this.cfg.channelCount; c++) {
+      if (this.health[c] !== ISOLATED) continue;
+      if (!this.fresh(c, nowMicros) || this.faultReported[c] === 1) {
+        this.healthySinceMicros[c] = -1;
+        continue;
+      }
+      if ((this.healthySinceMicros[c] ?? -1) < 0) this.healthySinceMicros[c] = nowMicros;
+      if (nowMicros - (this.healthySinceMicros[c] ?? nowMicros) < this.cfg.healthyPeriodMicros) continue;
+      this.transferState(c, nowMicros);
+    }
+  }
+
+  private transferState(channel: number, nowMicros: number): void {
+    if (this.port.requestStateTransfer(channel)) {
+      this.health[channel] = REINTEGRATING;
+      this.probation[channel] = 0;
+      this.level[channel] = 0;
+      this.events.record('reintegrating', channel, 'healthy_period', nowMicros);
+      return;
+    }
+    const fails = (this.transferFails[channel] ?? 0) + 1;
+    this.transferFails[channel] = fails;
+    this.healthySinceMicros[channel] = nowMicros;
+    this.events.record('transfer_failed', channel, 'crc_mismatch', nowMicros);
+    if (fails >= this.cfg.transferAttemptsMax) this.setFailed(channel, 'transfer_attempts_max', nowMicros);
+  }
+
+  private isolate(channel: number, reason: VoterEventReason, nowMicros: number, latencyMicros: number): void {
+    const count = (this.isolations[channel] ?? 0) + 1;
+    this.isolations[channel] = count;
+    this.health[channel] = ISOLATED;
+    this.level[channel] = 0;
+    this.firstSymptomMicros[channel] = -1;
+    this.healthySinceMicros[channel] = -1;
+    this.events.record('isolated', channel, reason, nowMicros, latencyMicros);
+    if (count >= this.cfg.isolationsMax) this.setFailed(channel, 'isolations_max', nowMicros);
+  }
+
+  private setFailed(channel: number, reason: VoterEventReason, nowMicros: number): void {
+    this.health[channel] = FAILED;
+    this.events.record('failed', channel, reason, nowMicros);
+  }
+
+  /** Mode selection, fail-safe hold/safe command, and the status word. */
+  private produceOutput(nowMicros: number): number {
+    const n = this.votingCount;
+    const failSafe = n === 0 || (n === 2 && this.pairLatched);
+    let status = 0;
+    for (let k = 0; k < n; k++) status |= 1 << (this.votingIndex[k] ?? 0);
+    if (n < this.cfg.channelCount) status |= VOTER_ALARM_DEGRADED;
+    if (n === 2 && this.pairLevel > 0) status |= VOTER_ALARM_PAIR_DISAGREE;
+    if (n === 1) status |= VOTER_ALARM_SINGLE;
+    if (this.health.includes(FAILED)) status |= VOTER_ALARM_CHANNEL_FAILED;
+    if (n !== 2) {
+      this.pairLevel = 0;
+      this.pairLatched = false;
+    }
+    if (failSafe) return status | VOTER_ALARM_FAILSAFE | this.failSafeOutput(nowMicros, n === 0 ? 'no_channels' : 'pair_disagree');
+    if (this.failSafeSinceMicros >= 0) {
+      this.failSafeSinceMicros = -1;
+      this.events.record('failsafe_exited', -1, 'recovered', nowMicros);
+    }
+    this.modeValue = n >= 3 ? 'vote' : n === 2 ? 'pair' : 'single';
+    this.output.set(this.voted);
+    this.lastVoted.set(this.voted);
+    this.hasVoted = true;
+    return status;
+  }
+
+  private failSafeOutput(nowMicros: number, reason: VoterEventReason): number {
+    if (this.failSafeSinceMicros < 0) {
+      this.failSafeSinceMicros = nowMicros;
+      this.events.record('failsafe_entered', -1, reason, nowMicros);
+    }
+    const holding = this.hasVoted && nowMicros - this.failSafeSinceMicros <= this.cfg.failSafeHoldMicros;
+    this.modeValue = holding ? 'failsafe_hold' : 'failsafe';
+    for (let i = 0; i < this.cfg.actuatorCount; i++) {
+      this.output[i] = holding ? (this.lastVoted[i] ?? 0) : (this.cfg.safeCommand[i] ?? 0);
+    }
+    return 0;
+  }
+}
+
+function validateVoterConfig(cfg: VoterConfig): void {
+  assert(Number.isInteger(cfg.channelCount) && cfg.channelCount >= 2 && cfg.channelCount <= SELECT_COUNT_MAX, 'voter: channelCount must be 2..4');
+  assert(Number.isInteger(cfg.actuatorCount) && cfg.actuatorCount >= 1 && cfg.actuatorCount <= VOTER_ACTUATORS_MAX, 'voter: bad actuatorCount');
+  assert(cfg.thresholds.length === cfg.actuatorCount && cfg.thresholds.every((t) => Number.isFinite(t) && t > 0), 'voter: one threshold > 0 per actuator');
+  assert(cfg.safeCommand.length === cfg.actuatorCount && cfg.safeCommand.every(Number.isFinite), 'voter: one finite safe command per actuator');
+  assert(cfg.stalenessTimeoutMicros > 0 && cfg.timeoutIsolateMicros >= cfg.stalenessTimeoutMicros, 'voter: timeoutIsolateMicros >= stalenessTimeoutMicros > 0');
+  assert(cfg.rateGain >= 0 && Number.isFinite(cfg.rateGain), 'voter: rateGain must be >= 0');
+  for (const key of ['miscompareTrip', 'miscompareDecay', 'probationCycles', 'isolationsMax', 'transferAttemptsMax', 'pairTrip'] as const) {
+    assert(Number.isInteger(cfg[key]) && cfg[key] >= 1, `voter: ${key} must be an integer >= 1`);
+  }
+  assert(cfg.healthyPeriodMicros >= 0 && cfg.failSafeHoldMicros >= 0, 'voter: negative period');
+}
+
+/**
+ * Defaults for the 250 Hz minor frame (4 ms) with commands normalised to full scale ±1
+ * (docs/REDUNDANCY.md has the reasoning for every number).
+ */
+export function defaultVoterConfig(channelCount: number, actuatorCount: number): VoterConfig {
+  return {
+    channelCount,
+    actuatorCount,
+    stalenessTimeoutMicros: 6_000,
+    timeoutIsolateMicros: 12_000,
+    thresholds: new Array<number>(actuatorCount).fill(0.02),
+    rateGain: 1,
+    miscompareTrip: 5,
+    miscompareDecay: 1,
+    healthyPeriodMicros: 1_000_000,
+    probationCycles: 25,
+    isolationsMax: 3,
+    transferAttemptsMax: 3,
+    pairTrip: 25,
+    failSafeHoldMicros: 20_000,
+    safeCommand: new Array<number>(actuatorCount).fill(0),
+    eventCapacity: 256,
+  };
+}
