@@ -141,6 +141,7 @@ describe('triplex ecc: bad input exits 2 with one line and no output file', () =
     ['bad --mbu', ['inject', '--in', path('good.img'), '--out', path('o1'), '--flips', '1', '--seed', '1', '--mbu', '0'], /--mbu/],
     ['unknown flag', ['scrub', '--in', path('good.img'), '--bogus'], /bogus/],
     ['unknown subcommand', ['verify'], /unknown subcommand 'verify'/],
+    ['missing subcommand', [], /missing subcommand/],
     ['unwritable output', ['encode', '--code', 'secded-72-64', '--in', path('good.raw'), '--out', path('no/such/dir/o1')], /cannot write/],
   ];
 

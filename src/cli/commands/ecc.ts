@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse, parseInteger } from '../args.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import { assert } from '../../core/assert.js';
 import type { CliIo } from '../io.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -50,10 +50,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     case 'scrub': return scrub(rest, io);
     case 'decode': return decode(rest, io);
     case undefined:
+      throw new UsageError('missing subcommand (encode, inject, scrub, decode); see --help');
     case '--help':
     case '-h':
       io.out(`${USAGE}\n`);
-      return sub === undefined ? EXIT_USAGE : EXIT_OK;
+      return EXIT_OK;
     default:
       throw new UsageError(`unknown subcommand '${sub}' (encode, inject, scrub, decode)`);
   }

@@ -44,6 +44,12 @@ export class Plant {
   private readonly k3 = new Float64Array(STATE_LENGTH);
   private readonly k4 = new Float64Array(STATE_LENGTH);
   private readonly scratch = new Float64Array(STATE_LENGTH);
+  private readonly jx: number;
+  private readonly jy: number;
+  private readonly jz: number;
+  private readonly jxz: number;
+  private readonly actuatorTauS: number;
+  private readonly actuatorRateMax: number;
   private readonly invJxx: number;
   private readonly invJxz: number;
   private readonly invJzz: number;
@@ -59,6 +65,12 @@ export class Plant {
     this.damping = Float64Array.from(params.dampingNmPerRadPerS);
     this.effectiveness = Float64Array.from(params.effectivenessNmPerDeg);
     this.limits = Float64Array.from(params.actuator.positionLimitDeg);
+    this.jx = params.jxKgM2;
+    this.jy = params.jyKgM2;
+    this.jz = params.jzKgM2;
+    this.jxz = params.jxzKgM2;
+    this.actuatorTauS = params.actuator.timeConstantS;
+    this.actuatorRateMax = params.actuator.rateLimitDegPerS;
     const det = params.jxKgM2 * params.jzKgM2 - params.jxzKgM2 * params.jxzKgM2;
     this.invJxx = params.jzKgM2 / det;
     this.invJxz = params.jxzKgM2 / det;
@@ -173,7 +185,6 @@ export class Plant {
   }
 
   private rateDerivative(s: Float64Array, p: number, q: number, r: number, out: Float64Array): void {
-    const v = this.params;
     const d = this.damping;
     const b = this.effectiveness;
     let tx = (this.gustTorqueNm[0] ?? 0) + (d[0] ?? 0) * p + (d[1] ?? 0) * q + (d[2] ?? 0) * r;
@@ -186,20 +197,20 @@ export class Plant {
       tz += (b[2 * ACTUATOR_COUNT + i] ?? 0) * delta;
     }
     // Gyroscopic term −ω × (Jω).
-    const hx = v.jxKgM2 * p - v.jxzKgM2 * r;
-    const hy = v.jyKgM2 * q;
-    const hz = v.jzKgM2 * r - v.jxzKgM2 * p;
+    const hx = this.jx * p - this.jxz * r;
+    const hy = this.jy * q;
+    const hz = this.jz * r - this.jxz * p;
     tx -= q * hz - r * hy;
     ty -= r * hx - p * hz;
     tz -= p * hy - q * hx;
     out[4] = this.invJxx * tx + this.invJxz * tz;
-    out[5] = ty / v.jyKgM2;
+    out[5] = ty / this.jy;
     out[6] = this.invJxz * tx + this.invJzz * tz;
   }
 
   private actuatorDerivative(s: Float64Array, out: Float64Array): void {
-    const tau = this.params.actuator.timeConstantS;
-    const rateMax = this.params.actuator.rateLimitDegPerS;
+    const tau = this.actuatorTauS;
+    const rateMax = this.actuatorRateMax;
     for (let i = 0; i < ACTUATOR_COUNT; i++) {
       const rate = ((this.command[i] ?? 0) - (s[STATE_ACTUATOR + i] ?? 0)) / tau;
       out[STATE_ACTUATOR + i] = rate > rateMax ? rateMax : rate < -rateMax ? -rateMax : rate;
