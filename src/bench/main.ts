@@ -15,6 +15,9 @@ const SUITES: readonly (() => Promise<{ suite: BenchSuite }>)[] = [
   () => import('./e2e.js'),
   () => import('./vote.js'),
   () => import('./bus.js'),
+  () => import('./byzantine.js'),
+  () => import('./campaign.js'),
+  () => import('./flight.js'),
 ];
 
 function formatRow(result: BenchResult): string {

@@ -14,7 +14,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   log: { summary: 'inspect, filter, convert candump logs', load: () => import('./commands/log.js') },
   crc: { summary: 'compute CRCs with the catalogue or custom parameters', load: () => import('./commands/crc.js') },
   ecc: { summary: 'SEC-DED images: encode, inject, scrub, decode', load: () => import('./commands/ecc.js') },
+  run: { summary: 'a closed-loop flight on the emulated rig with a fault profile (npm start)', load: () => import('./commands/run.js') },
+  soak: { summary: 'many seeded single-fault flights; prints any seed that breaks the rule', load: () => import('./commands/soak.js') },
   'bus-load': { summary: 'bus budget and worst-case response times of a rig\'s frame schedule', load: () => import('./commands/bus-load.js') },
+  campaign: { summary: 'fault-injection campaign: seeded runs, outcome statistics, resumable, shardable', load: () => import('./commands/campaign.js') },
+  report: { summary: 'turn campaign results into a self-contained HTML report', load: () => import('./commands/report.js') },
 };
 
 function usage(): string {

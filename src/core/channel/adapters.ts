@@ -31,18 +31,13 @@ export class EccControlMemory implements ControlMemory {
 }
 
 export class TmrWorkRegisters implements WorkRegisters {
-  private readonly f32 = new Float32Array(1);
-  private readonly u32 = new Uint32Array(this.f32.buffer);
-
   constructor(readonly image: RegisterImage) {}
 
   readF32(index: number): number {
-    this.u32[0] = this.image.readAt(index);
-    return this.f32[0] ?? Number.NaN;
+    return this.image.readF32At(index);
   }
 
   writeF32(index: number, value: number): void {
-    this.f32[0] = value;
-    this.image.writeAt(index, this.u32[0] ?? 0);
+    this.image.writeF32At(index, value);
   }
 }

@@ -44,7 +44,7 @@ export function defaultGains(vehicle: VehicleParams): ControlGains {
     derivativeTauS: 0.01,
     antiWindupGain: 8,
     estimatorAccelGain: 0.5,
-    estimatorBiasGain: 0.01,
+    estimatorBiasGain: 0.05,
     rateSetpointMax: [1.5, 1, 0.8],
     integratorMax: [20, 15, 15],
     actuatorLimitDeg: vehicle.actuator.positionLimitDeg,

@@ -220,12 +220,13 @@ export class ControlLaw {
       const previousAddress = this.address(S.previousRate + i);
       const filterAddress = this.address(S.derivativeFiltered + i);
       const raw = (measured - mem.readF32(previousAddress)) / dtS;
-      const filtered = mem.readF32(filterAddress) + alpha * (raw - mem.readF32(filterAddress));
+      const filteredBefore = mem.readF32(filterAddress);
+      const filtered = filteredBefore + alpha * (raw - filteredBefore);
       mem.writeF32(previousAddress, measured);
       mem.writeF32(filterAddress, filtered);
       const proportional = mem.readF32(this.address(S.rateKp + i)) * regs.readF32(R.rateError + i);
       const integral = mem.readF32(this.address(S.integrator + i));
-      const derivative = mem.readF32(this.address(S.rateKd + i)) * mem.readF32(filterAddress);
+      const derivative = mem.readF32(this.address(S.rateKd + i)) * Math.fround(filtered);
       regs.writeF32(R.torqueDemand + i, proportional + integral - derivative);
     }
   }

@@ -263,17 +263,26 @@ function headBytes(data: Uint8Array, pos: number): number {
 
 /**
  * Slicing-by-8 for widths ≤ 32: a byte-wise head up to 4-byte alignment, then two aligned
- * little-endian words per step through an Int32Array view, then a byte-wise tail. The second
- * word does not depend on the register, so its four lookups are issued first, off the
- * critical path.
+ * little-endian words per step through an Int32Array view, then a byte-wise tail.
  */
 function sliced32(state: number, data: Uint8Array, offset: number, length: number, t: Int32Array): number {
   const end = offset + length;
   if (length < SLICE_BYTES_MIN) return bytes32(state, data, offset, end, t);
   const head = offset + headBytes(data, offset);
-  let s = bytes32(state, data, offset, head, t);
   const words = ((end - head) >>> 3) << 1;
   const view = new Int32Array(data.buffer, data.byteOffset + head, words);
+  let s = bytes32(state, data, offset, head, t);
+  s = words >= WORKING_WORDS_MIN ? wordsWorking(s, view, t) : wordsArgument(s, view, t);
+  return bytes32(s, data, head + (words << 2), end, t);
+}
+
+/**
+ * One step per two words. The second word does not depend on the register, so its four
+ * lookups are issued first, off the critical path. `t` is an argument here, so V8 checks
+ * every table index against t.length.
+ */
+function wordsArgument(state: number, view: Int32Array, t: Int32Array): number {
+  let s = state;
   for (let i = 0; i < view.length; i += 2) {
     const two = view[i + 1] as number;
     const x = (t[768 + (two & 0xff)] as number) ^ (t[512 + ((two >>> 8) & 0xff)] as number)
@@ -282,7 +291,40 @@ function sliced32(state: number, data: Uint8Array, offset: number, length: numbe
     s = x ^ (t[1792 + (one & 0xff)] as number) ^ (t[1536 + ((one >>> 8) & 0xff)] as number)
       ^ (t[1280 + ((one >>> 16) & 0xff)] as number) ^ (t[1024 + (one >>> 24)] as number);
   }
-  return bytes32(s, data, head + (words << 2), end, t);
+  return s;
+}
+
+/**
+ * Working copy of the tables of the engine that last ran a long input. Because WORKING is a
+ * module-level constant of fixed length, V8 knows its length and drops the bounds checks on
+ * table reads (measured ~30% faster than wordsArgument). It is a cache, not state: results
+ * never depend on it (the owner check reloads it when another engine runs), JavaScript runs
+ * this synchronously on one thread, and each worker has its own module instance. Only inputs
+ * of WORKING_WORDS_MIN words or more use it, so engines alternating on short inputs never pay
+ * for the 8 KiB copy.
+ */
+const WORKING = new Int32Array(TABLE_COUNT * 256);
+let workingOwner: Int32Array | undefined;
+const WORKING_WORDS_MIN = 1024;
+
+/** Same loop as wordsArgument over the WORKING copy of `tables`. */
+function wordsWorking(state: number, view: Int32Array, tables: Int32Array): number {
+  if (workingOwner !== tables) {
+    assert(tables.length === WORKING.length, 'crc: table size');
+    WORKING.set(tables);
+    workingOwner = tables;
+  }
+  const t = WORKING;
+  let s = state;
+  for (let i = 0; i < view.length; i += 2) {
+    const two = view[i + 1] as number;
+    const x = (t[768 + (two & 0xff)] as number) ^ (t[512 + ((two >>> 8) & 0xff)] as number)
+      ^ (t[256 + ((two >>> 16) & 0xff)] as number) ^ (t[two >>> 24] as number);
+    const one = (view[i] as number) ^ s;
+    s = x ^ (t[1792 + (one & 0xff)] as number) ^ (t[1536 + ((one >>> 8) & 0xff)] as number)
+      ^ (t[1280 + ((one >>> 16) & 0xff)] as number) ^ (t[1024 + (one >>> 24)] as number);
+  }
+  return s;
 }
 
 /** A 64-bit register as two int32 halves; mutated in place by the 64-bit loops. */

@@ -38,8 +38,8 @@ export interface ImuParams {
 
 /**
  * Tactical-grade MEMS figures (order of magnitude of an ADIS16470-class part at a few hundred
- * Hz of bandwidth), rounded; LSBs are those of the sensor frame: 1/8192 rad/s (±4 rad/s full
- * scale) and 1/1024 m/s² (±32 m/s²). See docs/VEHICLE.md, "IMU model".
+ * Hz of bandwidth), rounded. LSBs are those of the sensor frames (src/core/frame/sensor-frame.ts):
+ * 1 mrad/s (±32.767 rad/s) and 1 cm/s² (±327.67 m/s²). See docs/VEHICLE.md, "IMU model".
  */
 export const DEFAULT_IMU: ImuParams = {
   gyroNoiseRadPerS: 0.003,
@@ -47,8 +47,8 @@ export const DEFAULT_IMU: ImuParams = {
   gyroBiasWalkRadPerSPerSqrtS: 0,
   accelNoiseMPerS2: 0.02,
   accelBiasMPerS2: 0.02,
-  gyroLsbRadPerS: 1 / 8192,
-  accelLsbMPerS2: 1 / 1024,
+  gyroLsbRadPerS: 0.001,
+  accelLsbMPerS2: 0.01,
 };
 
 export type ImuFault =
@@ -152,7 +152,9 @@ export class Imu {
   private quantise(value: number, channel: number): number {
     const lsb = channel < 3 ? this.params.gyroLsbRadPerS : this.params.accelLsbMPerS2;
     const fullScale = this.fullScale[channel] ?? 0;
-    const q = Math.round(value / lsb) * lsb;
+    // Round half away from zero, as the frame encoder's `quantize` does, so the wire code is exact.
+    const scaled = value / lsb;
+    const q = (scaled < 0 ? -Math.round(-scaled) : Math.round(scaled)) * lsb;
     return q > fullScale ? fullScale : q < -fullScale ? -fullScale : q;
   }
 

@@ -43,7 +43,7 @@ describe('control memory layout', () => {
     const regs = new ArrayWorkRegisters();
     regs.writeF32(2, 2);
     regs.flipBit(2, 23);
-    expect(regs.readF32(2)).toBe(1);
+    expect(regs.readF32(2)).toBe(4);
     expect(() => regs.readF32(REGISTER_COUNT)).toThrow();
   });
 });

@@ -215,6 +215,31 @@ describe('CRC engine properties (against the bitwise reference)', () => {
     }
   });
 
+  it('matches the bytewise loop for random models on inputs long enough for the working-table path', () => {
+    const longArb = fc.uint8Array({ minLength: 4096, maxLength: 6000 });
+    fc.assert(fc.property(paramsArb, longArb, fc.integer({ min: 0, max: 7 }), (p, data, shift) => {
+      const m = model(p);
+      const moved = shifted(data, shift);
+      expect(createCrc(m).computeBig(moved)).toBe(createCrc(m, { method: 'bytewise' }).computeBig(moved));
+    }), fcParams('crc random models, long inputs', 60));
+  });
+
+  it('keeps results right when engines alternate on long inputs (shared working tables reload)', () => {
+    const data = Uint8Array.from({ length: 9_000 }, (_, i) => (i * 40503) >>> 7);
+    const names = ['CRC-32/ISCSI', 'CRC-16/XMODEM', 'CRC-32/ISCSI', 'CRC-8/SAE-J1850', 'CRC-32/BZIP2', 'CRC-32/ISCSI'];
+    for (const name of names) {
+      const m = getCrc(name).model;
+      expect(getCrc(name).computeBig(data)).toBe(createCrc(m, { method: 'bytewise' }).computeBig(data));
+    }
+    const a = getCrc('CRC-32/ISCSI').begin();
+    const b = getCrc('CRC-16/IBM-3740').begin();
+    for (let i = 0; i < 3; i++) { a.update(data); b.update(data); }
+    const tripled = new Uint8Array(data.length * 3);
+    for (let i = 0; i < 3; i++) tripled.set(data, i * data.length);
+    expect(a.digestBig()).toBe(referenceCrc(getCrc('CRC-32/ISCSI').model, tripled));
+    expect(b.digestBig()).toBe(referenceCrc(getCrc('CRC-16/IBM-3740').model, tripled));
+  });
+
   it('uses an injected accelerator (zlib.crc32) with the same results, one shot and incremental', () => {
     const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
     if (typeof native !== 'function') return;

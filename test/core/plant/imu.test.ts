@@ -72,21 +72,28 @@ describe('IMU model', () => {
 
   test('outputs are whole multiples of the LSB and saturate at full scale', () => {
     const plant = levelPlant();
-    plant.setRates(10, -0.3, 0);
+    plant.setRates(40, -0.3, 0);
     const imu = new Imu(DEFAULT_IMU, new Prng(testSeed('imu quantisation')));
     const out = new Float64Array(IMU_SAMPLE_LENGTH);
     for (let i = 0; i < 1000; i++) {
       imu.sample(plant.state, i * PERIOD_MICROS, out);
       for (let k = 0; k < IMU_SAMPLE_LENGTH; k++) {
         const lsb = k < 3 ? DEFAULT_IMU.gyroLsbRadPerS : DEFAULT_IMU.accelLsbMPerS2;
-        expect(Number.isInteger(out[k]! / lsb)).toBe(true);
+        expect(Math.abs(out[k]! / lsb - Math.round(out[k]! / lsb))).toBeLessThan(1e-6);
       }
       expect(out[0]).toBe(IMU_FULL_SCALE_COUNTS * DEFAULT_IMU.gyroLsbRadPerS);
     }
-    // A coarse LSB shows the step directly: every gyro value is a multiple of 0.01 rad/s.
-    const coarse: ImuParams = { ...DEFAULT_IMU, gyroLsbRadPerS: 0.01 };
-    new Imu(coarse, new Prng(1)).sample(levelPlant().state, 0, out);
-    expect(Math.abs(out[1]! / 0.01 - Math.round(out[1]! / 0.01))).toBeLessThan(1e-9);
+    // A coarse LSB shows the step directly: the gyro takes few distinct values, 0.5 rad/s apart.
+    const coarse: ImuParams = { ...DEFAULT_IMU, gyroLsbRadPerS: 0.5 };
+    const unit = new Imu(coarse, new Prng(1));
+    const seen = new Set<number>();
+    const halfway = levelPlant();
+    halfway.setRates(0, -0.25, 0);
+    for (let i = 0; i < 200; i++) {
+      unit.sample(halfway.state, i * PERIOD_MICROS, out);
+      seen.add(out[1]!);
+    }
+    expect([...seen].sort()).toEqual([-0.5, 0]);
   });
 
   test('same seed → same samples; the three units of a run are independent', () => {

@@ -101,7 +101,7 @@ describe('actuators', () => {
       for (let k = 0; k < 4; k++) expect(Math.abs(plant.state[STATE_ACTUATOR + k]!)).toBeLessThanOrEqual(25);
     }
     const final = plant.state.subarray(STATE_ACTUATOR);
-    [-25, 25, 0, 0].forEach((expected, k) => expect(final[k]).toBeCloseTo(expected, 9));
+    [-25, 25, 0, 0].forEach((expected, k) => { expect(final[k]).toBeCloseTo(expected, 9); });
   });
 
   test('effectiveness signs: left aileron rolls right, elevator down pitches nose down, rudder yaws left', () => {

@@ -1,0 +1,16 @@
+/*
+ * Assertions kept in production (STYLE.md habit 5). A failed assertion calls
+ * tx_assert_failed(), which each target provides: the host build prints and aborts, the
+ * Cortex-M build stops in a breakpoint loop (a watchdog would reset the board).
+ */
+#ifndef TX_ASSERT_H
+#define TX_ASSERT_H
+
+void tx_assert_failed(const char *file, int line, const char *expression);
+
+#define TX_ASSERT(cond) \
+    do { \
+        if (!(cond)) tx_assert_failed(__FILE__, __LINE__, #cond); \
+    } while (0)
+
+#endif

@@ -1,0 +1,270 @@
+/**
+ * The flight a campaign row runs: one seeded closed-loop flight with one planned fault.
+ *
+ * Two models sit behind one function type:
+ *   emulated   the full closed loop of src/hil/flight.ts (channels, voter, bus, plant)
+ *   synthetic  a cheap single-axis stand-in with the same inputs and outputs, used to test
+ *              the campaign machinery itself (plan, workers, resume, shards, report) in
+ *              milliseconds. Its outcomes are a plausible model, not a measurement.
+ */
+import { decodeFaultProfile, NO_FAULTS, type FaultProfile, type TimedFault } from '../core/fault/profile.js';
+import { CampaignPlan, isTarget, type CampaignPlanConfig, type FaultSpaceShape } from '../core/campaign/plan.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { Outcome } from '../core/campaign/stats.js';
+import { Prng } from '../core/sim/prng.js';
+import { REGISTER_NAMES } from '../core/control/state.js';
+import type { CampaignRow, GoldenRecord, ScrubSummary } from '../io/results.js';
+
+export const FLIGHT_MODELS = ['emulated', 'synthetic'] as const;
+export type FlightModel = (typeof FLIGHT_MODELS)[number];
+
+export interface FlightRequest {
+  readonly seed: number;
+  readonly durationS: number;
+  readonly rateHz: number;
+  readonly profile: FaultProfile;
+  readonly plannedFault: TimedFault | undefined;
+  /** Record the attitude error every this many cycles (0: no trace). */
+  readonly traceEveryCycles: number;
+}
+
+export interface FlightTrace {
+  readonly timeS: readonly number[];
+  readonly attitudeErrorDeg: readonly number[];
+}
+
+export interface FlightSummary {
+  readonly outcome: Outcome;
+  readonly detectionLatencyMs: number | null;
+  readonly maxAttitudeErrorDeg: number;
+  readonly scrub: ScrubSummary;
+  readonly trace: FlightTrace | undefined;
+}
+
+export type FlightFunction = (request: FlightRequest) => FlightSummary;
+
+/** The fault space of the synthetic model: the standard vehicle's images and frames. */
+export const SYNTHETIC_FAULT_SPACE: FaultSpaceShape = {
+  channels: ['A', 'B', 'C'],
+  memoryWords: 37,
+  memoryCodeBits: 72,
+  registerNames: REGISTER_NAMES,
+  registerBits: 32,
+  busIds: [0x081, 0x082, 0x083, 0x101, 0x102, 0x103, 0x121, 0x122, 0x123, 0x131, 0x132, 0x133, 0x201, 0x202, 0x203],
+  sensors: [1, 2, 3],
+};
+
+interface Effect {
+  readonly outcome: Outcome;
+  readonly latencyMicros: number | null;
+  /** Extra attitude disturbance (deg) and how long it lasts (micros) after injection. */
+  readonly disturbanceDeg: number;
+  readonly disturbanceMicros: number;
+  readonly corrected: number;
+}
+
+const SCRUB_PERIOD_MICROS = 100_000;
+
+function effectOf(fault: TimedFault, draws: Prng, periodMicros: number): Effect {
+  const f = fault.fault;
+  const rare = draws.nextFloat();
+  switch (f.kind) {
+    case 'memory-flip': {
+      const latency = (((f.word ?? 0) + draws.nextInt(37)) % 37) * (SCRUB_PERIOD_MICROS / 37) + periodMicros;
+      const dataBit = (f.bit ?? 0) < 64;
+      return { outcome: 'corrected', latencyMicros: latency, disturbanceDeg: dataBit ? 0.05 : 0, disturbanceMicros: latency, corrected: 1 };
+    }
+    case 'register-flip':
+      return { outcome: 'corrected', latencyMicros: periodMicros, disturbanceDeg: 0, disturbanceMicros: 0, corrected: 1 };
+    case 'sensor':
+      if (f.mode === 'noise' || (f.mode === 'bias' && Math.abs(f.value ?? 0) < 0.1)) {
+        return rare < 0.03 ? { outcome: 'sdc', latencyMicros: null, disturbanceDeg: 4, disturbanceMicros: 2_000_000, corrected: 0 } : { outcome: 'masked', latencyMicros: null, disturbanceDeg: 0.1, disturbanceMicros: 500_000, corrected: 0 };
+      }
+      return { outcome: 'isolated', latencyMicros: periodMicros * (3 + draws.nextInt(5)), disturbanceDeg: 0.4, disturbanceMicros: 100_000, corrected: 0 };
+    case 'channel-crash': case 'channel-hang':
+      return { outcome: rare < 0.02 ? 'failSafe' : 'isolated', latencyMicros: periodMicros * (3 + draws.nextInt(3)), disturbanceDeg: 0.2, disturbanceMicros: 50_000, corrected: 0 };
+    case 'wrong-command':
+      return Math.abs(f.offsetDeg) < 5
+        ? { outcome: 'masked', latencyMicros: null, disturbanceDeg: 0.05, disturbanceMicros: f.durationMicros, corrected: 0 }
+        : { outcome: 'isolated', latencyMicros: periodMicros * (10 + draws.nextInt(10)), disturbanceDeg: 1.5, disturbanceMicros: 80_000, corrected: 0 };
+    case 'clock-drift': case 'clock-jump': {
+      const big = f.kind === 'clock-drift' ? Math.abs(f.ppm) >= 1000 : Math.abs(f.jumpMicros) >= 10_000;
+      if (!big) return { outcome: 'corrected', latencyMicros: 2 * periodMicros, disturbanceDeg: 0, disturbanceMicros: 0, corrected: 0 };
+      return { outcome: rare < 0.05 ? 'hang' : 'isolated', latencyMicros: periodMicros * (5 + draws.nextInt(20)), disturbanceDeg: 0.3, disturbanceMicros: 100_000, corrected: 0 };
+    }
+    default:
+      return rare < 0.01
+        ? { outcome: 'sdc', latencyMicros: null, disturbanceDeg: 3, disturbanceMicros: 500_000, corrected: 0 }
+        : { outcome: 'masked', latencyMicros: f.kind === 'bus-corrupt' || f.kind === 'bus-duplicate' ? periodMicros : null, disturbanceDeg: 0.02, disturbanceMicros: 2 * periodMicros, corrected: 0 };
+  }
+}
+
+const NO_EFFECT: Effect = { outcome: 'masked', latencyMicros: null, disturbanceDeg: 0, disturbanceMicros: 0, corrected: 0 };
+
+/**
+ * The synthetic model: a first-order attitude-error loop with sensor noise, disturbed by the
+ * planned fault's modelled effect. Deterministic in (seed, fault); O(cycles).
+ */
+export const syntheticFlight: FlightFunction = (request) => {
+  const periodMicros = 1_000_000 / request.rateHz;
+  const cycles = Math.max(1, Math.floor(request.durationS * request.rateHz));
+  const noise = new Prng(request.seed).fork(1);
+  const planned = request.plannedFault;
+  const effect = planned === undefined ? NO_EFFECT : effectOf(planned, new Prng(request.seed).fork(2), periodMicros);
+  const fromMicros = planned?.atMicros ?? Number.POSITIVE_INFINITY;
+  const timeS: number[] = [];
+  const errorDeg: number[] = [];
+  let error = 0;
+  let maxError = 0;
+  const gain = Math.min(1, 20 / request.rateHz);
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    const nowMicros = cycle * periodMicros;
+    const since = nowMicros - fromMicros;
+    const push = since >= 0 && since < effect.disturbanceMicros ? effect.disturbanceDeg : 0;
+    error += gain * (push - error) + 0.01 * noise.nextGaussian();
+    const magnitude = Math.abs(error);
+    if (magnitude > maxError) maxError = magnitude;
+    if (request.traceEveryCycles > 0 && cycle % request.traceEveryCycles === 0) {
+      timeS.push(nowMicros / 1e6);
+      errorDeg.push(magnitude);
+    }
+  }
+  const scrubbedWords = Math.floor((request.durationS * 1e6) / SCRUB_PERIOD_MICROS) * 37 * 3;
+  return {
+    outcome: effect.outcome,
+    detectionLatencyMs: effect.latencyMicros === null ? null : Math.round(effect.latencyMicros) / 1000,
+    maxAttitudeErrorDeg: Math.round(maxError * 1e6) / 1e6,
+    scrub: { corrected: effect.corrected, uncorrectable: 0, scrubbedWords },
+    trace: request.traceEveryCycles > 0 ? { timeS, attitudeErrorDeg: errorDeg } : undefined,
+  };
+};
+
+export interface LoadedModel {
+  readonly flight: FlightFunction;
+  readonly shape: FaultSpaceShape;
+}
+
+/** The flight function and fault space of a model. */
+export function loadModel(model: FlightModel): Promise<LoadedModel> {
+  switch (model) {
+    case 'synthetic': return Promise.resolve({ flight: syntheticFlight, shape: SYNTHETIC_FAULT_SPACE });
+    case 'emulated': return loadEmulated();
+  }
+}
+
+/** The emulated rig's fault space: images as the flight builds them, frames of every node. */
+function emulatedShape(memory: { readonly wordCount: number; readonly code: { readonly codeBits: number } }): FaultSpaceShape {
+  return { ...SYNTHETIC_FAULT_SPACE, memoryWords: memory.wordCount, memoryCodeBits: memory.code.codeBits };
+}
+
+async function loadEmulated(): Promise<LoadedModel> {
+  const [{ createFlight }, { loadRig }, { MemoryImage }, { CONTROL_MEMORY_BYTES }] = await Promise.all([
+    import('../hil/flight.js'), import('./commands/run.js'), import('../core/memory/memory-image.js'), import('../core/control/state.js'),
+  ]);
+  const rig = loadRig(undefined);
+  const shape = emulatedShape(new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 }));
+  const flight: FlightFunction = (request) => {
+    const profile: FaultProfile = request.plannedFault === undefined ? request.profile : { ...request.profile, events: [...request.profile.events, request.plannedFault].sort((a, b) => a.atMicros - b.atMicros) };
+    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig });
+    if (!created.ok) throw new Error(created.error);
+    const f = created.value;
+    const trace = request.traceEveryCycles > 0 ? traceFlight(f, request.traceEveryCycles) : undefined;
+    const result = f.run();
+    const planned = request.plannedFault;
+    const record = planned === undefined ? undefined : result.faultList.find((r) => r.source === 'event' && Math.abs(r.atS - planned.atMicros / 1e6) < 1e-6 && r.kind === planned.fault.kind);
+    const channels = Object.values(result.channels);
+    const sum = (key: string): number => channels.reduce((a, c) => a + (typeof c[key] === 'number' ? c[key] : 0), 0);
+    return {
+      outcome: record?.fate ?? (planned === undefined && result.unattributed.sdc > 0 ? 'sdc' : 'masked'),
+      detectionLatencyMs: record?.detectionLatencyMs ?? null,
+      maxAttitudeErrorDeg: result.maxAttitudeErrorDeg,
+      scrub: { corrected: sum('scrubCorrected') + sum('readCorrected') + sum('registerRepairs'), uncorrectable: sum('scrubUncorrectable'), scrubbedWords: sum('scrubPasses') * shape.memoryWords },
+      trace,
+    };
+  };
+  return { flight, shape };
+}
+
+/** Runs a flight in chunks of `every` cycles, recording the largest attitude error of each chunk. */
+function traceFlight(f: { runCycles(n: number): void; readonly done: boolean; maxAttitudeErrorDeg: number; readonly cyclesRun: number; readonly periodMicros: number; readonly cycleCount: number }, every: number): FlightTrace {
+  const timeS: number[] = [];
+  const attitudeErrorDeg: number[] = [];
+  for (let chunk = 0; chunk <= f.cycleCount && !f.done; chunk++) {
+    const overall = f.maxAttitudeErrorDeg;
+    f.maxAttitudeErrorDeg = 0;
+    f.runCycles(every);
+    timeS.push((f.cyclesRun * f.periodMicros) / 1e6);
+    attitudeErrorDeg.push(f.maxAttitudeErrorDeg);
+    f.maxAttitudeErrorDeg = Math.max(overall, f.maxAttitudeErrorDeg);
+  }
+  return { timeS, attitudeErrorDeg };
+}
+
+/** Everything that determines a campaign's rows; stored in the results header and hashed. */
+export interface CampaignConfig {
+  readonly seed: number;
+  readonly durationS: number;
+  readonly rateHz: number;
+  readonly model: FlightModel;
+  /** The background fault profile as its JSON value (null: none), so a results file replays alone. */
+  readonly profile: unknown;
+  readonly counts: CampaignPlanConfig['counts'];
+  readonly sizing: { readonly mode: 'fixed'; readonly injections: number } | { readonly mode: 'leveugle'; readonly margin: number; readonly confidence: number };
+  readonly shape: FaultSpaceShape;
+}
+
+/** Validates a header's config (outside bytes). Never throws. */
+export function decodeCampaignConfig(value: Readonly<Record<string, unknown>>): Result<CampaignConfig, string> {
+  const { seed, durationS, rateHz, model, counts, shape } = value;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) return err('config.seed: expected a non-negative integer');
+  if (typeof durationS !== 'number' || !(durationS > 0 && durationS <= 3600)) return err('config.durationS: expected 0 < s ≤ 3600');
+  if (typeof rateHz !== 'number' || !(rateHz >= 1 && rateHz <= 10_000)) return err('config.rateHz: expected 1..10000');
+  if (typeof model !== 'string' || !(FLIGHT_MODELS as readonly string[]).includes(model)) return err('config.model: unknown flight model');
+  if (!Array.isArray(counts) || counts.length === 0) return err('config.counts: expected per-target counts');
+  for (const c of counts as readonly unknown[]) {
+    const o = c as { target?: unknown; injections?: unknown } | null;
+    if (typeof o !== 'object' || o === null || typeof o.target !== 'string' || !isTarget(o.target) || typeof o.injections !== 'number' || !Number.isSafeInteger(o.injections) || o.injections < 0) return err('config.counts: bad entry');
+  }
+  if (typeof shape !== 'object' || shape === null) return err('config.shape: expected the fault space shape');
+  return ok(value as unknown as CampaignConfig);
+}
+
+export function decodeProfileValue(value: unknown): Result<FaultProfile, string> {
+  if (value === null || value === undefined) return ok(NO_FAULTS);
+  const decoded = decodeFaultProfile(value);
+  return decoded.ok ? decoded : err(`${decoded.error.path}: ${decoded.error.message}`);
+}
+
+/** A campaign ready to run rows: its plan, its flight, its background profile. */
+export class CampaignRunner {
+  readonly plan: CampaignPlan;
+
+  constructor(readonly config: CampaignConfig, private readonly flight: FlightFunction, private readonly profile: FaultProfile) {
+    this.plan = new CampaignPlan({ seed: config.seed, durationS: config.durationS, rateHz: config.rateHz, counts: config.counts }, config.shape);
+  }
+
+  static async load(config: CampaignConfig): Promise<CampaignRunner> {
+    const { flight } = await loadModel(config.model);
+    const profile = decodeProfileValue(config.profile);
+    if (!profile.ok) throw new Error(`bad profile in config: ${profile.error}`);
+    return new CampaignRunner(config, flight, profile.value);
+  }
+
+  /** The golden run: the campaign's flight with no planned fault, seeded by the campaign seed. */
+  golden(): GoldenRecord {
+    const summary = this.flight({ seed: this.config.seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: undefined, traceEveryCycles: 0 });
+    return { type: 'golden', seed: this.config.seed, outcome: summary.outcome, maxAttitudeErrorDeg: summary.maxAttitudeErrorDeg, scrub: summary.scrub };
+  }
+
+  /** Runs row `row`; with `traceEveryCycles` > 0 also returns its attitude trace. */
+  run(row: number, traceEveryCycles = 0): { readonly line: CampaignRow; readonly trace: FlightTrace | undefined } {
+    const planned = this.plan.row(row);
+    const summary = this.flight({ seed: planned.seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: planned.fault, traceEveryCycles });
+    const line: CampaignRow = {
+      type: 'row', row, seed: planned.seed,
+      fault: { target: planned.target, location: planned.location, timeS: planned.fault.atMicros / 1e6, spec: planned.fault.fault },
+      outcome: summary.outcome, detectionLatencyMs: summary.detectionLatencyMs, maxAttitudeErrorDeg: summary.maxAttitudeErrorDeg, scrub: summary.scrub,
+    };
+    return { line, trace: summary.trace };
+  }
+}

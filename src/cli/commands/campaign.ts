@@ -1,0 +1,256 @@
+/**
+ * `triplex campaign`: a fault-injection campaign (docs/CAMPAIGNS.md).
+ *
+ *   triplex campaign --out FILE.jsonl (--injections N | --margin E --confidence C) [options]
+ *   triplex campaign merge A.jsonl B.jsonl … --out ALL.jsonl
+ *
+ * Every row is a pure function of (config, row index), so the results file is both the output
+ * and the resume point: rerunning the same command continues where a killed run stopped.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { parse, parseInteger } from '../args.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { Progress } from '../progress.js';
+import { runInWorkers } from '../campaign-workers.js';
+import { FLIGHT_MODELS, loadModel, type CampaignConfig, type FlightModel } from '../campaign-flight.js';
+import { CAMPAIGN_INJECTIONS_MAX, evenCounts, isTarget, leveugleCounts, TARGETS, type FaultSpaceShape, type Target } from '../../core/campaign/plan.js';
+import { formatStatsTable, OutcomeCounter, type CampaignStats } from '../../core/campaign/stats.js';
+import { parseFaultProfile } from '../../core/fault/profile.js';
+import { describeResultsError, makeHeader, readResults, ResultsWriter, type CampaignRow, type ResultsFile, type ResultsHeader, type ShardSpec } from '../../io/results.js';
+import { runMerge } from './campaign-merge.js';
+
+const OPTIONS = {
+  injections: { type: 'string' },
+  margin: { type: 'string' },
+  confidence: { type: 'string' },
+  target: { type: 'string' },
+  profile: { type: 'string' },
+  'duration-s': { type: 'string' },
+  'rate-hz': { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  model: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Rows buffered before a write + fsync; a timer also flushes every FLUSH_INTERVAL_MS. */
+export const FLUSH_ROWS = 64;
+export const FLUSH_INTERVAL_MS = 250;
+export const WORKERS_MAX = 256;
+export const SHARDS_MAX = 100_000;
+
+const USAGE = [
+  'usage: triplex campaign --out FILE.jsonl (--injections N | --margin E --confidence C) [options]',
+  '       triplex campaign merge A.jsonl B.jsonl ... --out ALL.jsonl [--json]',
+  '',
+  '  --injections N        run N injections (split evenly over the targets)',
+  '  --margin E            size the sample by Leveugle et al. (DATE 2009) for margin of error E',
+  '  --confidence C        ... at confidence C (0.95 or 95%); worst case p = 0.5, per target',
+  '  --target T            memory, registers, bus, sensor, channel, clock, all, or a list a,b (default all)',
+  '  --profile FILE        background fault profile for every flight (docs/FAULTS.md)',
+  '  --duration-s S        flight length (default 10)      --rate-hz HZ  control rate (default 250)',
+  '  --seed S              campaign seed (default 1)       --workers K   worker threads (default: CPUs)',
+  '  --shard I/N           run only rows i with i mod N = I (merge the shards afterwards)',
+  '  --model M             emulated (the full closed loop, default) or synthetic (a fast stand-in)',
+  '  --json                print the statistics as JSON on stdout',
+  '',
+  'Rerun the same command to resume a killed or interrupted campaign; another configuration',
+  'against the same --out file is refused (exit 2). Progress goes to stderr.',
+].join('\n');
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'merge') return runMerge(argv.slice(1), io);
+  const { values, positionals } = parse(argv, OPTIONS, true);
+  if (values.help === true) {
+    io.out(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}' (the only action is 'merge')`);
+  const out = values.out;
+  if (out === undefined) throw new UsageError('missing --out FILE.jsonl (the results file; rerun the same command to resume)');
+  const shard = parseShard(values.shard);
+  const workers = parseInteger('workers', values.workers ?? String(availableParallelism()), 1, WORKERS_MAX);
+  const config = await buildConfig(values);
+  return runCampaign(config, shard, workers, out, values.json === true, io);
+}
+
+/** "0.95", "95%" or "95" → 0.95; `what` names the flag. */
+export function parseFraction(flag: string, text: string, percentIfAbove1: boolean): number {
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (match === null) throw new UsageError(`--${flag} must be a number like 0.95 or 95%, got '${text}'`);
+  const number = Number(match[1]);
+  const value = match[2] === '%' || (percentIfAbove1 && number > 1) ? number / 100 : number;
+  if (!(value > 0 && value < 1)) throw new UsageError(`--${flag} must be between 0 and 1 (exclusive), got '${text}'`);
+  return value;
+}
+
+function parseNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`--${flag} must be a number from ${min} to ${max}, got '${text}'`);
+  return value;
+}
+
+function parseShard(text: string | undefined): ShardSpec {
+  if (text === undefined) return { index: 0, count: 1 };
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || !(count >= 1 && count <= SHARDS_MAX && index < count)) throw new UsageError(`--shard must be I/N with 0 <= I < N <= ${SHARDS_MAX}, got '${text}'`);
+  return { index, count };
+}
+
+function parseTargets(text: string | undefined): readonly Target[] {
+  if (text === undefined || text === 'all') return TARGETS;
+  const names = text.split(',');
+  const targets: Target[] = [];
+  for (const name of names) {
+    if (!isTarget(name)) throw new UsageError(`--target: unknown target '${name}' (expected ${TARGETS.join(', ')} or all)`);
+    if (!targets.includes(name)) targets.push(name);
+  }
+  return targets;
+}
+
+function readProfile(path: string | undefined): unknown {
+  if (path === undefined) return null;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--profile: cannot read '${path}'`);
+  }
+  const decoded = parseFaultProfile(text);
+  if (!decoded.ok) throw new UsageError(`${path}: ${decoded.error.path}: ${decoded.error.message}`);
+  return JSON.parse(text) as unknown;
+}
+
+function parseModel(text: string | undefined): FlightModel {
+  const model = text ?? 'emulated';
+  const found = FLIGHT_MODELS.find((m) => m === model);
+  if (found === undefined) throw new UsageError(`--model must be one of ${FLIGHT_MODELS.join(', ')}, got '${model}'`);
+  return found;
+}
+
+async function buildConfig(values: Values): Promise<CampaignConfig> {
+  const targets = parseTargets(values.target);
+  const durationS = parseNumber('duration-s', values['duration-s'], 10, 0.01, 3600);
+  const rateHz = parseNumber('rate-hz', values['rate-hz'], 250, 1, 10_000);
+  const seed = parseInteger('seed', values.seed ?? '1', 0, 0xffff_ffff);
+  const model = parseModel(values.model);
+  const profile = readProfile(values.profile);
+  const fixed = values.injections !== undefined;
+  if (fixed && (values.margin !== undefined || values.confidence !== undefined)) throw new UsageError('give either --injections or --margin/--confidence, not both');
+  if (!fixed && (values.margin === undefined || values.confidence === undefined)) throw new UsageError('missing --injections N (or --margin E --confidence C)');
+  const shape = await loadShape(model);
+  if (fixed) {
+    const injections = parseInteger('injections', values.injections, 1, CAMPAIGN_INJECTIONS_MAX);
+    return { seed, durationS, rateHz, model, profile, counts: evenCounts(targets, injections), sizing: { mode: 'fixed', injections }, shape };
+  }
+  const margin = parseFraction('margin', values.margin ?? '', false);
+  const confidence = parseFraction('confidence', values.confidence ?? '', true);
+  const counts = leveugleCounts(targets, shape, durationS, rateHz, margin, confidence);
+  if (counts.reduce((a, c) => a + c.injections, 0) > CAMPAIGN_INJECTIONS_MAX) throw new UsageError(`--margin ${values.margin ?? ''} needs more than ${CAMPAIGN_INJECTIONS_MAX} injections`);
+  return { seed, durationS, rateHz, model, profile, counts, sizing: { mode: 'leveugle', margin, confidence }, shape };
+}
+
+async function loadShape(model: FlightModel): Promise<FaultSpaceShape> {
+  try {
+    return (await loadModel(model)).shape;
+  } catch (error: unknown) {
+    throw new UsageError(`--model ${model}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Rows of a shard: i with i mod count = index. */
+export function shardRows(total: number, shard: ShardSpec): number[] {
+  const rows: number[] = [];
+  for (let row = shard.index; row < total; row += shard.count) rows.push(row);
+  return rows;
+}
+
+interface Opened {
+  readonly writer: ResultsWriter;
+  readonly existing: ResultsFile | undefined;
+}
+
+function openResults(path: string, header: ResultsHeader, io: CliIo): Opened {
+  if (!existsSync(path)) return { writer: createResults(path, header), existing: undefined };
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes('\n') && (text === '' || text.startsWith('{"type":"header"'))) {
+    // Killed while writing the header line: nothing else was ever written; start afresh.
+    rmSync(path);
+    return { writer: createResults(path, header), existing: undefined };
+  }
+  const existing = readResults(path);
+  if (!existing.ok) throw new UsageError(describeResultsError(path, existing.error));
+  const found = existing.value.header;
+  if (found.configHash !== header.configHash) throw new UsageError(`${path} holds another campaign (config ${found.configHash.slice(0, 12)}, this command ${header.configHash.slice(0, 12)}): use the same flags to resume, or another --out`);
+  if (found.shard.index !== header.shard.index || found.shard.count !== header.shard.count) throw new UsageError(`${path} holds shard ${found.shard.index}/${found.shard.count}, not ${header.shard.index}/${header.shard.count}`);
+  if (existing.value.tornLine) io.err(`${path}: dropped a torn last line (it will be run again)\n`);
+  return { writer: ResultsWriter.reopen(path, existing.value.wholeBytes), existing: existing.value };
+}
+
+function createResults(path: string, header: ResultsHeader): ResultsWriter {
+  try {
+    return ResultsWriter.create(path, header);
+  } catch (error: unknown) {
+    throw new UsageError(`--out: cannot create '${path}': ${(error as { code?: string }).code ?? String(error)}`);
+  }
+}
+
+async function runCampaign(config: CampaignConfig, shard: ShardSpec, workers: number, out: string, json: boolean, io: CliIo): Promise<number> {
+  const header = makeHeader(config as unknown as Readonly<Record<string, unknown>>, shard);
+  const { writer, existing } = openResults(out, header, io);
+  const total = config.counts.reduce((a, c) => a + c.injections, 0);
+  const mine = shardRows(total, shard);
+  const done = new Set((existing?.rows ?? []).map((r) => r.row));
+  const todo = mine.filter((row) => !done.has(row));
+  if (done.size > 0) io.err(`resuming ${out}: ${mine.length - todo.length} of ${mine.length} rows already done\n`);
+  const progress = new Progress({ label: 'campaign', total: mine.length, already: mine.length - todo.length, isTty: process.stderr.isTTY, write: (t) => { io.err(t); }, nowMs: () => performance.now() });
+  let stop = false;
+  const onSignal = (): void => { stop = true; };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const timer = setInterval(() => { writer.flush(); }, FLUSH_INTERVAL_MS);
+  try {
+    await runInWorkers(config, todo, workers, existing?.golden === undefined, {
+      onRow: (line) => { writer.append(line); if (writer.pendingLines >= FLUSH_ROWS) writer.flush(); progress.add(); },
+      onGolden: (record) => { writer.append(record); },
+      shouldStop: () => stop,
+    });
+  } finally {
+    clearInterval(timer);
+    writer.close();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  progress.finish();
+  return summarise(out, mine.length, stop, json, io);
+}
+
+function summarise(out: string, expected: number, interrupted: boolean, json: boolean, io: CliIo): number {
+  const file = readResults(out);
+  if (!file.ok) throw new UsageError(describeResultsError(out, file.error));
+  const stats = statsOf(file.value.rows);
+  const complete = file.value.rows.length >= expected;
+  if (json) io.out(`${JSON.stringify({ file: out, configHash: file.value.header.configHash, shard: file.value.header.shard, rows: file.value.rows.length, expected, complete, golden: file.value.golden ?? null, stats })}\n`);
+  else io.out(`${formatStatsTable(stats)}\n${file.value.rows.length}/${expected} rows in ${out}${complete ? '' : ' (incomplete: rerun the same command to resume)'}\n`);
+  if (interrupted && !complete) {
+    io.err(`interrupted: rerun the same command to resume\n`);
+    return 130;
+  }
+  return EXIT_OK;
+}
+
+export function statsOf(rows: readonly CampaignRow[], confidence = 0.95): CampaignStats {
+  const counter = new OutcomeCounter();
+  for (const row of rows) counter.add(row.fault.target, row.outcome);
+  return counter.stats(confidence);
+}

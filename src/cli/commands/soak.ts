@@ -1,0 +1,32 @@
+/**
+ * `triplex soak [--flights N] [--seed S]` (npm run soak): thousands of seeded random
+ * single-fault flights; prints every seed that breaks the single-fault rule with the fault and
+ * what went wrong. Exit 1 when any did.
+ */
+import { parse, parseInteger } from '../args.js';
+import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { Prng } from '../../core/sim/prng.js';
+import { randomSingleFault, runSingleFault } from '../../hil/single-fault.js';
+import { loadRig } from './run.js';
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parse(argv, { flights: { type: 'string' }, seed: { type: 'string' }, rig: { type: 'string' } });
+  const flights = parseInteger('flights', values.flights ?? '2000', 1, 10_000_000);
+  const base = parseInteger('seed', values.seed ?? '1', 0, 2 ** 40);
+  const rig = loadRig(values.rig);
+  let bad = 0;
+  for (let i = 0; i < flights; i++) {
+    const seed = base + i;
+    const fault = randomSingleFault(new Prng(seed).fork(9));
+    const { violations } = runSingleFault(seed, fault, rig);
+    if (violations.length > 0) {
+      bad++;
+      io.out(`seed ${seed}: ${JSON.stringify(fault)}: ${violations.join('; ')}\n`);
+    }
+    if (io.stdoutIsTty && i % 20 === 0) io.out(`\r${i + 1}/${flights} flights, ${bad} broke the rule\x1b[K`);
+    if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  io.out(`${io.stdoutIsTty ? '\r' : ''}soak: ${flights} single-fault flights from seed ${base}, ${bad} broke the rule\x1b[K\n`.replace(io.stdoutIsTty ? '' : '\x1b[K', ''));
+  return bad === 0 ? EXIT_OK : EXIT_FAILURE;
+}

@@ -1,0 +1,397 @@
+/**
+ * The runtime of one control channel (docs/FLIGHT.md, "Channel runtime"). Pure: it consumes
+ * received frames (`receive`) and is stepped once per minor frame (`step`); everything it
+ * sends goes through the ChannelOutbox passed in. Per minor frame:
+ *
+ *   received frames are E2E-checked on arrival (sensor frames, peers' clock-sync frames);
+ *   step: consolidate the three IMUs (mid-value select, SensorConsolidator) → run the control
+ *   law on the state held in the SEC-DED memory image, with its working values in the
+ *   triple-redundant register image → send the E2E-protected command → one scrub step →
+ *   register refresh → (every `statusEveryCycles`) the status frame.
+ *
+ * Time: the channel owns its oscillator (ChannelClock, offset and drift). The caller passes
+ * true (simulated) time; the channel reads its raw clock for freshness and timeouts and its
+ * logical (synchronised) clock for the frame schedule. Clock sync: every `syncEveryCycles` the
+ * channel sends its logical and raw time (sendClockSync), and the next step resynchronises.
+ *
+ * Self-checks: an uncorrectable memory word (on a read by the law or found by the scrubber) or
+ * a law fault makes the channel fail-silent for that cycle, report health 'failed' in its next
+ * status frames, and cold-restart its control state; the voter reintegrates it later by state
+ * transfer. Nothing is allocated per cycle.
+ */
+import { assert } from '../assert.js';
+import { ControlLaw, LAW_OK, type StageHook } from '../control/law.js';
+import { initialiseControlMemory, SETPOINT_LENGTH, writeSetpoint, type ControlGains } from '../control/gains.js';
+import { CONTROL_MEMORY_BYTES, REGISTER_NAMES } from '../control/state.js';
+import { setpointAt, type SetpointSchedule } from '../control/setpoint.js';
+import { exactClassicFrameBits } from '../frame/can-bits.js';
+import { classicFrame } from '../frame/can.js';
+import { createActuatorCommand, encodeCommand } from '../frame/command-frame.js';
+import { check, createCheckStateFor, createProtectState, e2eConfigOf, protect, type CheckState, type E2eConfig, type ProtectState } from '../frame/e2e/index.js';
+import { canIdOf, CHANNEL_IDS, IMU_NUMBERS, MEDIUM_LAYOUT, type ChannelId } from '../frame/ids.js';
+import { createChannelStatus, encodeChannelStatus, type ChannelHealth } from '../frame/status-frame.js';
+import { decodeImuAccelInto, decodeImuRateInto, type ImuAccel, type ImuRate } from '../frame/sensor-frame.js';
+import { MemoryImage } from '../memory/memory-image.js';
+import { RegisterImage, type RegisterCopy } from '../memory/register-image.js';
+import { Scrubber } from '../memory/scrubber.js';
+import { ACTUATOR_COUNT } from '../plant/vehicle.js';
+import { ChannelClock, ClockSync, type ClockSyncConfig } from '../vote/clock-sync.js';
+import { defaultConsolidatorConfig, SensorConsolidator } from '../vote/consolidate.js';
+import { EccControlMemory, TmrWorkRegisters } from './adapters.js';
+import { encodeSyncStamps, readStamp24, stampDifference } from './sync-frame.js';
+
+export const FRAME_BYTES = MEDIUM_LAYOUT.can.frameBytes;
+const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
+const IMUS = IMU_NUMBERS.length;
+const RAD_TO_MRAD = 1000;
+const DEG_TO_MRAD = (Math.PI / 180) * 1000;
+const COMMAND_MRAD_MAX = 2047;
+/** Status frames with health 'failed' sent after a self-detected fault. */
+const FAULT_REPORT_STATUS_FRAMES = 2;
+
+/** Where a channel's frames go (the bus adapter of the host). `data` is only borrowed. */
+export interface ChannelOutbox {
+  send(canId: number, data: Uint8Array): void;
+}
+
+export interface ChannelConfig {
+  readonly index: number;
+  readonly channelCount: number;
+  readonly periodMicros: number;
+  readonly gains: ControlGains;
+  readonly schedule: SetpointSchedule;
+  readonly clockOffsetMicros: number;
+  readonly clockDriftPpm: number;
+  readonly clockSync: ClockSyncConfig;
+  /** Minor frames between two clock-sync rounds (R / P). */
+  readonly syncEveryCycles: number;
+  readonly scrubWordsPerCycle: number;
+  readonly statusEveryCycles: number;
+  /** Bus bit rate: a clock-sync receiver adds the frame's transmission time to the sender's stamp. */
+  readonly bitRateBps: number;
+  /** Per axis [gx gy gz ax ay az]: consolidation thresholds (rad/s, m/s²). */
+  readonly sensorThresholds: readonly number[];
+}
+
+export type ChannelSelfFault = 'none' | 'memory_uncorrectable' | 'law_fault';
+
+/** One register flip to be applied between two stages of the next law step (a mid-computation upset). */
+interface PendingRegisterFlip { register: number; copy: RegisterCopy; bit: number; stage: number; armed: boolean }
+
+export class ChannelRuntime implements StageHook {
+  readonly name: ChannelId;
+  readonly memory: MemoryImage;
+  readonly registers: RegisterImage;
+  readonly scrubber: Scrubber;
+  readonly clock: ChannelClock;
+  readonly sync: ClockSync;
+  /** The command of the last step, in degrees, before encoding (after any injected offset). */
+  readonly commandDeg = new Float64Array(ACTUATOR_COUNT);
+  /** Fault injection: added to every actuator command (a wrong but plausible command). */
+  wrongCommandOffsetDeg = 0;
+  /** Counters for the flight's statistics and the fault accounting. */
+  cycles = 0;
+  selfFaults = 0;
+  lastSelfFault: ChannelSelfFault = 'none';
+  scrubCorrected = 0;
+  scrubUncorrectable = 0;
+  scrubPasses = 0;
+  registerRepairs = 0;
+  e2eErrors = 0;
+  e2eRepeated = 0;
+  e2eWrongSequence = 0;
+  framesLost = 0;
+  lastConsolidationStatus = 0;
+  /** Cycle index (from the logical clock) of the last step. */
+  lastCycleIndex = -1;
+  private readonly cfg: ChannelConfig;
+  private consolidator: SensorConsolidator;
+  private readonly law: ControlLaw;
+  private readonly mem: EccControlMemory;
+  private readonly regs: TmrWorkRegisters;
+  private readonly outbox: ChannelOutbox;
+  private readonly dtS: number;
+  private readonly setpoint = new Float64Array(SETPOINT_LENGTH);
+  private readonly rateCfg: E2eConfig[];
+  private readonly accelCfg: E2eConfig[];
+  private rateState: CheckState[];
+  private accelState: CheckState[];
+  private readonly syncCfg: E2eConfig[];
+  private syncState: CheckState[];
+  private readonly rate: ImuRate = { sensorStatus: 0, rateXMradPerS: 0, rateYMradPerS: 0, rateZMradPerS: 0 };
+  private readonly accel: ImuAccel = { sensorStatus: 0, accelXCmPerS2: 0, accelYCmPerS2: 0, accelZCmPerS2: 0 };
+  private readonly samples = new Float64Array(IMUS * 6);
+  private readonly rateStamp = new Float64Array(IMUS).fill(-1e15);
+  private readonly accelStamp = new Float64Array(IMUS).fill(-1e15);
+  private readonly sample = new Float64Array(6);
+  private readonly command = createActuatorCommand();
+  private readonly status = createChannelStatus();
+  private readonly commandCfg: E2eConfig;
+  private readonly statusCfg: E2eConfig;
+  private readonly ownSyncCfg: E2eConfig;
+  private commandProtect: ProtectState = createProtectState();
+  private statusProtect: ProtectState = createProtectState();
+  private syncProtect: ProtectState = createProtectState();
+  private readonly commandBuf = new Uint8Array(FRAME_BYTES);
+  private readonly statusBuf = new Uint8Array(FRAME_BYTES);
+  private readonly syncBuf = new Uint8Array(FRAME_BYTES);
+  private readonly bitMicros: number;
+  private readonly flip: PendingRegisterFlip = { register: 0, copy: 0, bit: 0, stage: 0, armed: false };
+  private faultReportsLeft = 0;
+  private scrubClockMicros = 0;
+  private stepTrueMicros = 0;
+
+  constructor(cfg: ChannelConfig, outbox: ChannelOutbox) {
+    assert(Number.isInteger(cfg.index) && cfg.index >= 0 && cfg.index < CHANNEL_IDS.length && cfg.index < cfg.channelCount, `channel index ${cfg.index}`);
+    assert(cfg.periodMicros >= 100 && cfg.syncEveryCycles >= 1 && cfg.statusEveryCycles >= 1 && cfg.scrubWordsPerCycle >= 0, 'channel timing');
+    assert(cfg.sensorThresholds.length === 6, 'six sensor thresholds');
+    this.cfg = cfg;
+    this.name = CHANNEL_IDS[cfg.index] ?? 'A';
+    this.outbox = outbox;
+    this.dtS = cfg.periodMicros * 1e-6;
+    this.bitMicros = 1e6 / cfg.bitRateBps;
+    this.memory = new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 });
+    this.registers = new RegisterImage(REGISTER_NAMES);
+    this.scrubber = new Scrubber(this.memory);
+    this.mem = new EccControlMemory(this.memory);
+    this.regs = new TmrWorkRegisters(this.registers);
+    this.law = new ControlLaw({ hook: this });
+    this.clock = new ChannelClock(cfg.clockOffsetMicros, cfg.clockDriftPpm);
+    this.sync = new ClockSync(cfg.clockSync, cfg.index);
+    this.consolidator = new SensorConsolidator(defaultConsolidatorConfig(IMUS, cfg.sensorThresholds));
+    this.rateCfg = IMU_NUMBERS.map((n) => e2eConfigOf('imu-rate', n, 'can'));
+    this.accelCfg = IMU_NUMBERS.map((n) => e2eConfigOf('imu-accel', n, 'can'));
+    this.rateState = this.rateCfg.map(createCheckStateFor);
+    this.accelState = this.accelCfg.map(createCheckStateFor);
+    this.syncCfg = CHANNEL_IDS.slice(0, cfg.channelCount).map((c) => e2eConfigOf('clock-sync', c, 'can'));
+    this.syncState = this.syncCfg.map(createCheckStateFor);
+    this.commandCfg = e2eConfigOf('command', this.name, 'can');
+    this.statusCfg = e2eConfigOf('channel-status', this.name, 'can');
+    this.ownSyncCfg = e2eConfigOf('clock-sync', this.name, 'can');
+    this.initialiseState(0);
+  }
+
+  get commandId(): number {
+    return canIdOf('command', this.name);
+  }
+
+  get statusId(): number {
+    return canIdOf('channel-status', this.name);
+  }
+
+  get syncId(): number {
+    return canIdOf('clock-sync', this.name);
+  }
+
+  /** Health this channel reports about itself in its status frames. */
+  get health(): ChannelHealth {
+    return this.faultReportsLeft > 0 ? 'failed' : 'healthy';
+  }
+
+  /** Handles one received frame at true time `trueMicros`. Unknown IDs are ignored. */
+  receive(id: number, data: Uint8Array, trueMicros: number): void {
+    const raw = this.clock.rawMicros(trueMicros);
+    const imuRate = id - canIdOf('imu-rate', 1);
+    if (imuRate >= 0 && imuRate < IMUS) { this.receiveRate(imuRate, data, raw); return; }
+    const imuAccel = id - canIdOf('imu-accel', 1);
+    if (imuAccel >= 0 && imuAccel < IMUS) { this.receiveAccel(imuAccel, data, raw); return; }
+    const peer = id - canIdOf('clock-sync', 'A');
+    if (peer >= 0 && peer < this.cfg.channelCount && peer !== this.cfg.index) this.receiveSync(peer, id, data, trueMicros);
+  }
+
+  /** One minor frame at true time `trueMicros`: consolidate, control, command, scrub, status. */
+  step(trueMicros: number): void {
+    const raw = this.clock.rawMicros(trueMicros);
+    const k = this.cycleIndexAt(trueMicros);
+    this.stepTrueMicros = trueMicros;
+    this.lastCycleIndex = k;
+    this.cycles++;
+    if (k % this.cfg.syncEveryCycles === 1) this.clock.applyCorrection(this.sync.resync());
+    this.consolidateSensors(raw);
+    setpointAt(this.cfg.schedule, Math.max(0, k) * this.cfg.periodMicros, this.setpoint);
+    writeSetpoint(this.mem, this.setpoint);
+    const lawStatus = this.law.step(this.mem, this.regs, this.consolidator.output, this.dtS, this.commandDeg);
+    if (this.mem.uncorrectableCount > 0) this.selfFault('memory_uncorrectable');
+    else if (lawStatus !== LAW_OK) this.selfFault('law_fault');
+    else this.sendCommand();
+    this.scrub();
+    this.registerRepairs += this.registers.refreshAll();
+    if (k % this.cfg.statusEveryCycles === this.cfg.index % this.cfg.statusEveryCycles) this.sendStatus();
+  }
+
+  /** Sends this channel's clock-sync stamps (the host calls it at the channel's sync slot). */
+  sendClockSync(trueMicros: number): void {
+    const b = this.syncBuf;
+    encodeSyncStamps(this.clock.localMicros(trueMicros), this.clock.rawMicros(trueMicros), b, BODY);
+    protect(this.ownSyncCfg, this.syncProtect, b);
+    this.outbox.send(this.syncId, b);
+  }
+
+  /** The minor-frame index k whose compute slot (kP + P/4 on the logical clock) is nearest. */
+  cycleIndexAt(trueMicros: number): number {
+    const p = this.cfg.periodMicros;
+    return Math.round((this.clock.localMicros(trueMicros) - p / 4) / p);
+  }
+
+  /** True time at which this channel's logical clock reads `localMicros` (the clock is linear in true time). */
+  trueTimeOfLocal(localMicros: number, nearTrueMicros: number): number {
+    const rate = 1 + this.clock.driftPpm * 1e-6;
+    return nearTrueMicros + (localMicros - this.clock.localMicros(nearTrueMicros)) / rate;
+  }
+
+  /**
+   * Cold restart (after a crash, or after a self-detected fault): fresh control state from the
+   * configured gains, fresh receive and send state. Allocates (not on the per-cycle path).
+   */
+  coldRestart(trueMicros: number): void {
+    this.initialiseState(trueMicros);
+    this.consolidator = new SensorConsolidator(defaultConsolidatorConfig(IMUS, this.cfg.sensorThresholds));
+    this.rateState = this.rateCfg.map(createCheckStateFor);
+    this.accelState = this.accelCfg.map(createCheckStateFor);
+    this.syncState = this.syncCfg.map(createCheckStateFor);
+    this.commandProtect = createProtectState();
+    this.statusProtect = createProtectState();
+    this.syncProtect = createProtectState();
+    this.rateStamp.fill(-1e15);
+    this.accelStamp.fill(-1e15);
+  }
+
+  /** Fault injection: flips register bit `bit` of copy `copy` after law stage `stage` of the next step. */
+  armRegisterFlip(register: number, copy: RegisterCopy, bit: number, stage: number): void {
+    assert(register >= 0 && register < this.registers.count && stage >= 0 && stage <= 3, 'armRegisterFlip');
+    Object.assign(this.flip, { register, copy, bit, stage, armed: true });
+  }
+
+  get registerFlipArmed(): boolean {
+    return this.flip.armed;
+  }
+
+  /** StageHook: applies an armed register flip between two stages of the law. */
+  afterStage(stage: number): void {
+    if (!this.flip.armed || stage !== this.flip.stage) return;
+    this.flip.armed = false;
+    this.registers.flipAt(this.flip.register, this.flip.copy, this.flip.bit);
+  }
+
+  /** Consolidated sensor values of the last step [gx gy gz ax ay az]. */
+  get consolidated(): Float64Array {
+    return this.consolidator.output;
+  }
+
+  get failedSensorMask(): number {
+    return this.consolidator.failedMask;
+  }
+
+  private initialiseState(trueMicros: number): void {
+    const p = this.cfg.periodMicros;
+    const k = Math.max(0, Math.round((this.clock.localMicros(trueMicros) - p / 4) / p));
+    setpointAt(this.cfg.schedule, k * p, this.setpoint);
+    const blank = new Uint8Array(CONTROL_MEMORY_BYTES);
+    this.memory.restore(blank);
+    initialiseControlMemory(this.mem, this.cfg.gains, this.setpoint);
+    this.mem.clearFaults();
+    for (let i = 0; i < this.registers.count; i++) this.registers.writeAt(i, 0);
+  }
+
+  private selfFault(kind: ChannelSelfFault): void {
+    this.selfFaults++;
+    this.lastSelfFault = kind;
+    this.faultReportsLeft = FAULT_REPORT_STATUS_FRAMES;
+    this.initialiseState(this.stepTrueMicros);
+    this.sendStatus();
+  }
+
+  private sendCommand(): void {
+    const c = this.command;
+    c.engaged = true;
+    for (let i = 0; i < ACTUATOR_COUNT; i++) {
+      const deg = (this.commandDeg[i] ?? 0) + this.wrongCommandOffsetDeg;
+      this.commandDeg[i] = deg;
+      const mrad = Math.round(deg * DEG_TO_MRAD);
+      c.deflectionMrad[i] = mrad > COMMAND_MRAD_MAX ? COMMAND_MRAD_MAX : mrad < -COMMAND_MRAD_MAX ? -COMMAND_MRAD_MAX : mrad;
+    }
+    encodeCommand(c, this.commandBuf, BODY);
+    protect(this.commandCfg, this.commandProtect, this.commandBuf);
+    this.outbox.send(this.commandId, this.commandBuf);
+  }
+
+  private sendStatus(): void {
+    const s = this.status;
+    s.health = this.health;
+    if (this.faultReportsLeft > 0) this.faultReportsLeft--;
+    s.scrubCorrectedCount = this.scrubCorrected;
+    s.scrubUncorrectableCount = this.scrubUncorrectable;
+    s.scrubPassCount = this.scrubPasses;
+    const offset = Math.round(this.clock.correctionMicros);
+    s.clockOffsetMicros = offset > 32767 ? 32767 : offset < -32767 ? -32767 : offset;
+    encodeChannelStatus(s, this.statusBuf, BODY);
+    protect(this.statusCfg, this.statusProtect, this.statusBuf);
+    this.outbox.send(this.statusId, this.statusBuf);
+  }
+
+  private scrub(): void {
+    this.scrubClockMicros += this.cfg.periodMicros;
+    const report = this.scrubber.step(this.scrubClockMicros, this.cfg.scrubWordsPerCycle);
+    this.scrubCorrected += report.corrected;
+    this.scrubUncorrectable += report.uncorrectable;
+    if (report.passCompleted) this.scrubPasses++;
+    if (report.uncorrectable > 0) this.selfFault('memory_uncorrectable');
+  }
+
+  private consolidateSensors(rawMicros: number): void {
+    for (let i = 0; i < IMUS; i++) {
+      for (let a = 0; a < 6; a++) this.sample[a] = this.samples[i * 6 + a] ?? 0;
+      const stamp = Math.min(this.rateStamp[i] ?? 0, this.accelStamp[i] ?? 0);
+      this.consolidator.setSample(i, this.sample, stamp, true);
+    }
+    this.lastConsolidationStatus = this.consolidator.consolidate(rawMicros);
+  }
+
+  private countCheck(status: string, state: CheckState): boolean {
+    if (status === 'OK') {
+      this.framesLost += state.lostFramesLast;
+      return true;
+    }
+    if (status === 'REPEATED') this.e2eRepeated++;
+    else if (status === 'WRONGSEQUENCE') this.e2eWrongSequence++;
+    else this.e2eErrors++;
+    return false;
+  }
+
+  private receiveRate(i: number, data: Uint8Array, raw: number): void {
+    const state = this.rateState[i];
+    const cfg = this.rateCfg[i];
+    if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
+    if (decodeImuRateInto(data, BODY, data.length - BODY, this.rate) !== null || (this.rate.sensorStatus & 1) !== 0) return;
+    this.samples[i * 6] = this.rate.rateXMradPerS / RAD_TO_MRAD;
+    this.samples[i * 6 + 1] = this.rate.rateYMradPerS / RAD_TO_MRAD;
+    this.samples[i * 6 + 2] = this.rate.rateZMradPerS / RAD_TO_MRAD;
+    this.rateStamp[i] = raw;
+  }
+
+  private receiveAccel(i: number, data: Uint8Array, raw: number): void {
+    const state = this.accelState[i];
+    const cfg = this.accelCfg[i];
+    if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
+    if (decodeImuAccelInto(data, BODY, data.length - BODY, this.accel) !== null || (this.accel.sensorStatus & 1) !== 0) return;
+    this.samples[i * 6 + 3] = this.accel.accelXCmPerS2 / 100;
+    this.samples[i * 6 + 4] = this.accel.accelYCmPerS2 / 100;
+    this.samples[i * 6 + 5] = this.accel.accelZCmPerS2 / 100;
+    this.accelStamp[i] = raw;
+  }
+
+  private receiveSync(peer: number, id: number, data: Uint8Array, trueMicros: number): void {
+    const state = this.syncState[peer];
+    const cfg = this.syncCfg[peer];
+    if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
+    const latencyMicros = exactClassicFrameBits(classicFrameView(id, data)) * this.bitMicros;
+    const logical = stampDifference(readStamp24(data, BODY + 1), this.clock.localMicros(trueMicros) - latencyMicros);
+    const raw = stampDifference(readStamp24(data, BODY + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
+    this.sync.setReading(peer, logical, raw);
+  }
+}
+
+/** A CanFrame view for bit counting (clock-sync frames only: once per resync period per peer). */
+function classicFrameView(id: number, data: Uint8Array): ReturnType<typeof classicFrame> {
+  return classicFrame(id, data);
+}

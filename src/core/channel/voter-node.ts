@@ -1,0 +1,182 @@
+/**
+ * The actuator voter node (docs/FLIGHT.md): receives the channels' command, status and
+ * clock-sync frames, E2E-checks them, and once per minor frame votes the commands
+ * (ActuatorVoter) into the actuator output in degrees. Commands are normalised to ±1 full
+ * scale by each actuator's travel limit, the unit the voter's defaults are set in.
+ *
+ * Outside monitors that feed `ActuatorVoter.reportFault`:
+ * - a channel's own status frame with health 'failed' (it found an uncorrectable memory word
+ *   or a law fault); withdrawn when the channel reports 'healthy' again;
+ * - the clock monitor: the voter node takes part in the clock synchronisation as a fourth
+ *   clock (it follows the channels' ensemble time and flags a peer whose clock jumps or runs
+ *   away, ClockSync with n = 4, f = 1). A jump verdict is withdrawn after
+ *   `CLOCK_CLEAR_ROUNDS` rounds in which the peer's reading is back within the jump bound;
+ *   a runaway verdict stands (the oscillator is broken).
+ * Allocation-free per cycle.
+ */
+import { assert } from '../assert.js';
+import { decodeCommandInto, createActuatorCommand } from '../frame/command-frame.js';
+import { check, createCheckStateFor, e2eConfigOf, type CheckState, type E2eConfig } from '../frame/e2e/index.js';
+import { canIdOf, CHANNEL_IDS, MEDIUM_LAYOUT } from '../frame/ids.js';
+import { createChannelStatus, decodeChannelStatusInto } from '../frame/status-frame.js';
+import { ChannelClock, ClockSync, jumpThresholdMicros, type ClockSyncConfig } from '../vote/clock-sync.js';
+import { ActuatorVoter, defaultVoterConfig, type StateTransferPort, type VoterConfig } from '../vote/voter.js';
+import { readStamp24, stampDifference } from './sync-frame.js';
+import { exactClassicFrameBits } from '../frame/can-bits.js';
+import { classicFrame } from '../frame/can.js';
+
+const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
+const MRAD_TO_DEG = 180 / Math.PI / 1000;
+export const CLOCK_CLEAR_ROUNDS = 10;
+
+export interface VoterNodeConfig {
+  readonly channelCount: number;
+  readonly actuatorLimitDeg: readonly number[];
+  readonly clockSync: ClockSyncConfig;
+  readonly syncEveryCycles: number;
+  readonly periodMicros: number;
+  readonly bitRateBps: number;
+  readonly voter?: VoterConfig;
+}
+
+export class VoterNode {
+  readonly voter: ActuatorVoter;
+  /** The voted actuator command (deg) of the last vote. */
+  readonly outputDeg: Float64Array;
+  /** True time of the last command accepted per channel (−1: none). */
+  readonly lastCommandMicros: Float64Array;
+  /** Logical clock of the voter node (offset 0, drift 0, corrected by the clock sync). */
+  readonly clock = new ChannelClock(0, 0);
+  readonly clockMonitor: ClockSync;
+  lastStatus = 0;
+  e2eRejected = 0;
+  private readonly cfg: VoterNodeConfig;
+  private readonly commandCfg: E2eConfig[];
+  private readonly commandState: CheckState[];
+  private readonly statusCfg: E2eConfig[];
+  private readonly statusState: CheckState[];
+  private readonly syncCfg: E2eConfig[];
+  private readonly syncState: CheckState[];
+  private readonly statusFailed: Uint8Array;
+  private readonly lastLogicalDiff: Float64Array;
+  private readonly hasDiff: Uint8Array;
+  private readonly goodRounds: Int32Array;
+  private readonly normalised: Float64Array;
+  private readonly command = createActuatorCommand();
+  private readonly status = createChannelStatus();
+  private readonly bitMicros: number;
+
+  constructor(cfg: VoterNodeConfig, port: StateTransferPort) {
+    const n = cfg.channelCount;
+    assert(n >= 2 && n <= 3, 'voter node: 2 or 3 channels');
+    assert(cfg.actuatorLimitDeg.every((l) => l > 0), 'voter node: positive actuator limits');
+    this.cfg = cfg;
+    const a = cfg.actuatorLimitDeg.length;
+    this.voter = new ActuatorVoter(cfg.voter ?? defaultVoterConfig(n, a), port);
+    this.outputDeg = new Float64Array(a);
+    this.normalised = new Float64Array(a);
+    this.lastCommandMicros = new Float64Array(n).fill(-1);
+    const ids = CHANNEL_IDS.slice(0, n);
+    this.commandCfg = ids.map((c) => e2eConfigOf('command', c, 'can'));
+    this.commandState = this.commandCfg.map(createCheckStateFor);
+    this.statusCfg = ids.map((c) => e2eConfigOf('channel-status', c, 'can'));
+    this.statusState = this.statusCfg.map(createCheckStateFor);
+    this.syncCfg = ids.map((c) => e2eConfigOf('clock-sync', c, 'can'));
+    this.syncState = this.syncCfg.map(createCheckStateFor);
+    this.statusFailed = new Uint8Array(n);
+    this.lastLogicalDiff = new Float64Array(n);
+    this.hasDiff = new Uint8Array(n);
+    this.goodRounds = new Int32Array(n);
+    this.clockMonitor = new ClockSync({ ...cfg.clockSync, channelCount: n + 1 }, n);
+    this.bitMicros = 1e6 / cfg.bitRateBps;
+  }
+
+  /** Bit c set: the clock monitor holds a fault verdict on channel c. */
+  get clockFaultMask(): number {
+    return this.clockMonitor.peerFaultMask;
+  }
+
+  receive(id: number, data: Uint8Array, trueMicros: number): void {
+    const n = this.cfg.channelCount;
+    const cmd = id - canIdOf('command', 'A');
+    if (cmd >= 0 && cmd < n) { this.receiveCommand(cmd, data, trueMicros); return; }
+    const st = id - canIdOf('channel-status', 'A');
+    if (st >= 0 && st < n) { this.receiveStatus(st, data); return; }
+    const sy = id - canIdOf('clock-sync', 'A');
+    if (sy >= 0 && sy < n) this.receiveSync(sy, id, data, trueMicros);
+  }
+
+  /** Votes at true time `trueMicros` (cycle index `k`); returns the voter status word. */
+  vote(trueMicros: number, k: number): number {
+    if (k % this.cfg.syncEveryCycles === 1) this.resyncClock();
+    this.applyReports();
+    const status = this.voter.vote(trueMicros);
+    const out = this.voter.output;
+    for (let i = 0; i < this.outputDeg.length; i++) this.outputDeg[i] = (out[i] ?? 0) * (this.cfg.actuatorLimitDeg[i] ?? 0);
+    this.lastStatus = status;
+    return status;
+  }
+
+  private applyReports(): void {
+    const clockMask = this.clockMonitor.peerFaultMask;
+    for (let c = 0; c < this.cfg.channelCount; c++) {
+      if (this.statusFailed[c] === 1 || (clockMask & (1 << c)) !== 0) this.voter.reportFault(c);
+      else this.voter.clearFault(c);
+    }
+  }
+
+  private resyncClock(): void {
+    const adjustment = this.clockMonitor.resync();
+    this.clock.applyCorrection(adjustment);
+    const limit = jumpThresholdMicros(this.cfg.clockSync);
+    for (let c = 0; c < this.cfg.channelCount; c++) {
+      if (this.clockMonitor.peerFault(c) !== 'jump') { this.goodRounds[c] = 0; continue; }
+      const good = this.hasDiff[c] === 1 && Math.abs((this.lastLogicalDiff[c] ?? 0) - adjustment) <= limit;
+      this.goodRounds[c] = good ? (this.goodRounds[c] ?? 0) + 1 : 0;
+      if ((this.goodRounds[c] ?? 0) >= CLOCK_CLEAR_ROUNDS) {
+        this.clockMonitor.clearPeerFault(c);
+        this.goodRounds[c] = 0;
+      }
+    }
+    this.hasDiff.fill(0);
+  }
+
+  private receiveCommand(c: number, data: Uint8Array, trueMicros: number): void {
+    const cfg = this.commandCfg[c];
+    const state = this.commandState[c];
+    if (cfg === undefined || state === undefined) return;
+    const result = check(cfg, state, data);
+    if (result === 'REPEATED') return;
+    if (result !== 'OK' || decodeCommandInto(data, BODY, data.length - BODY, this.command) !== null || !this.command.engaged) {
+      this.e2eRejected++;
+      this.voter.markInvalid(c);
+      return;
+    }
+    for (let i = 0; i < this.normalised.length; i++) {
+      this.normalised[i] = ((this.command.deflectionMrad[i] ?? 0) * MRAD_TO_DEG) / (this.cfg.actuatorLimitDeg[i] ?? 1);
+    }
+    this.voter.setCommand(c, this.normalised, trueMicros);
+    this.lastCommandMicros[c] = trueMicros;
+  }
+
+  private receiveStatus(c: number, data: Uint8Array): void {
+    const cfg = this.statusCfg[c];
+    const state = this.statusState[c];
+    if (cfg === undefined || state === undefined) return;
+    const result = check(cfg, state, data);
+    if (result !== 'OK' || decodeChannelStatusInto(data, BODY, data.length - BODY, this.status) !== null) return;
+    this.statusFailed[c] = this.status.health === 'failed' ? 1 : 0;
+  }
+
+  private receiveSync(c: number, id: number, data: Uint8Array, trueMicros: number): void {
+    const cfg = this.syncCfg[c];
+    const state = this.syncState[c];
+    if (cfg === undefined || state === undefined || check(cfg, state, data) !== 'OK') return;
+    const latencyMicros = exactClassicFrameBits(classicFrame(id, data)) * this.bitMicros;
+    const logical = stampDifference(readStamp24(data, BODY + 1), this.clock.localMicros(trueMicros) - latencyMicros);
+    const raw = stampDifference(readStamp24(data, BODY + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
+    this.clockMonitor.setReading(c, logical, raw);
+    this.lastLogicalDiff[c] = logical;
+    this.hasDiff[c] = 1;
+  }
+}

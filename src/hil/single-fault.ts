@@ -1,0 +1,67 @@
+/**
+ * The single-fault hypothesis (docs/FLIGHT.md): one fault of one kind, alone in a flight, must
+ * end with zero silent data corruption and no hang, the attitude within the envelope, the
+ * faulty channel (if any) isolated within the documented bound, and no healthy channel ever
+ * isolated. Used by the tests and by `triplex soak`.
+ */
+import type { FaultProfile, FaultSpec } from '../core/fault/profile.js';
+import { Prng } from '../core/sim/prng.js';
+import { FLIGHT_ENVELOPE } from '../core/plant/vehicle.js';
+import { Flight, type FlightResult } from './flight.js';
+import type { Rig } from './rig.js';
+
+/** Documented isolation bound for channel faults that must be isolated (ms after injection). */
+export const ISOLATION_BOUND_MS = 100;
+export const SINGLE_FAULT_AT_S = 2;
+export const SINGLE_FAULT_FLIGHT_S = 5;
+
+/** A random single fault of each kind the hypothesis covers. */
+export function randomSingleFault(prng: Prng): FaultSpec {
+  const ch = (['A', 'B', 'C'] as const)[prng.nextInt(3)] ?? 'A';
+  const kinds: (() => FaultSpec)[] = [
+    () => ({ kind: 'memory-flip', channel: ch }),
+    () => ({ kind: 'mbu', channel: ch, bits: 2 + prng.nextInt(3) }),
+    () => ({ kind: 'register-flip', channel: ch }),
+    () => ({ kind: 'bus-corrupt' }),
+    () => ({ kind: 'bus-drop', receiver: ch }),
+    () => ({ kind: 'bus-delay', delayMicros: 500 + prng.nextInt(1500) }),
+    () => ({ kind: 'bus-duplicate' }),
+    () => ({ kind: 'channel-crash', channel: ch, restartAfterMicros: 500_000 }),
+    () => ({ kind: 'channel-hang', channel: ch, durationMicros: 300_000 }),
+    () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'bias', value: 0.2, durationMicros: 2_000_000 }),
+    () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'dead', durationMicros: 1_000_000 }),
+    () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'stuck', durationMicros: 2_000_000 }),
+    () => ({ kind: 'wrong-command', channel: ch, offsetDeg: 2 + prng.nextInt(8), durationMicros: 500_000 }),
+    () => ({ kind: 'clock-jump', channel: ch, jumpMicros: 1000 + prng.nextInt(2000) }),
+  ];
+  return (kinds[prng.nextInt(kinds.length)] ?? (() => ({ kind: 'bus-corrupt' })))();
+}
+
+export function singleFaultProfile(fault: FaultSpec): FaultProfile {
+  return { name: `single-${fault.kind}`, description: '', events: [{ atMicros: SINGLE_FAULT_AT_S * 1e6, fault }], processes: [], seu: undefined };
+}
+
+/** Violations of the single-fault rule in `result` (empty: the rule holds). */
+export function singleFaultViolations(fault: FaultSpec, result: FlightResult): string[] {
+  const v: string[] = [];
+  if (result.faults.sdc > 0) v.push(`${result.faults.sdc} SDC`);
+  if (result.faults.hang > 0) v.push(`${result.faults.hang} hang`);
+  if (result.maxAttitudeErrorDeg > FLIGHT_ENVELOPE.attitudeErrorDegMax) v.push(`attitude error ${result.maxAttitudeErrorDeg}° beyond the envelope`);
+  const target = 'channel' in fault ? fault.channel : undefined;
+  for (const iso of result.isolations) {
+    if (iso.channel !== target) v.push(`healthy channel ${iso.channel} isolated at ${iso.atS} s (${iso.reason})`);
+  }
+  const mustIsolate = fault.kind === 'channel-crash' || fault.kind === 'channel-hang' || (fault.kind === 'wrong-command' && Math.abs(fault.offsetDeg) >= 2);
+  if (mustIsolate) {
+    const first = result.isolations.find((i) => i.channel === target);
+    if (first === undefined) v.push(`faulty channel ${target ?? '?'} never isolated`);
+    else if ((first.atS - SINGLE_FAULT_AT_S) * 1000 > ISOLATION_BOUND_MS) v.push(`faulty channel isolated after ${Math.round((first.atS - SINGLE_FAULT_AT_S) * 1000)} ms (bound ${ISOLATION_BOUND_MS} ms)`);
+  }
+  return v;
+}
+
+export function runSingleFault(seed: number, fault: FaultSpec, rig: Rig): { result: FlightResult; violations: string[] } {
+  const flight = new Flight({ seed, durationS: SINGLE_FAULT_FLIGHT_S, rateHz: rig.rateHz, profile: singleFaultProfile(fault), rig });
+  const result = flight.run();
+  return { result, violations: singleFaultViolations(fault, result) };
+}

@@ -1,0 +1,209 @@
+/**
+ * The host-built board on a real pseudo-terminal: rig commands, lockstep control cycles
+ * compared with the TypeScript reference channel, a memory bit flip corrected by SCRUB, and
+ * HANG detected by a timeout. Every wait has a timeout; the child is always killed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SerialPort } from 'serialport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check, createCheckStateFor, e2eConfigOf, protect } from '../../src/core/frame/e2e/index.js';
+import { decodeCommand } from '../../src/core/frame/command-frame.js';
+import { decodeChannelStatus } from '../../src/core/frame/status-frame.js';
+import { encodeImuAccel, encodeImuRate } from '../../src/core/frame/sensor-frame.js';
+import { canIdOf, MEDIUM_LAYOUT, type ImuNumber } from '../../src/core/frame/ids.js';
+import { decodeLine, encodeFrameLine, encodeRecordLine, SerialType, SERIAL_LINK_ID_DEFAULT, type SerialMessage } from '../../src/core/frame/serial-line.js';
+import { decodeRigAnswer, encodeRigRequest, type RigRequest, type RigResult, type RigSpace } from '../../src/core/frame/rig-command.js';
+import { ReferenceChannel, type ImuCodes } from './reference.js';
+
+const firmware = fileURLToPath(new URL('../../firmware-bridge', import.meta.url));
+const WAIT_MS = 5000;
+const LINE_BYTES_MAX = 600;
+
+class Board {
+  readonly messages: SerialMessage[] = [];
+  private pending = '';
+  private counters = new Map<number, number>();
+  private waiter: (() => void) | null = null;
+  private tag = 0;
+
+  constructor(readonly child: ChildProcess, readonly port: SerialPort) {
+    port.on('data', (chunk: Buffer) => { this.onData(chunk); });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.pending += chunk.toString('latin1');
+    let at = this.pending.indexOf('\n');
+    while (at >= 0) {
+      const decoded = decodeLine(Buffer.from(this.pending.slice(0, at), 'latin1'), SERIAL_LINK_ID_DEFAULT);
+      if (decoded.ok) this.messages.push(decoded.value);
+      this.pending = this.pending.slice(at + 1);
+      at = this.pending.indexOf('\n');
+    }
+    if (this.pending.length > LINE_BYTES_MAX) this.pending = '';
+    this.waiter?.();
+  }
+
+  write(type: number, body: Uint8Array): void {
+    const counter = this.counters.get(type) ?? 0;
+    this.counters.set(type, (counter + 1) & 0xffff);
+    this.port.write(Buffer.from(encodeRecordLine(type, body, counter, SERIAL_LINK_ID_DEFAULT)));
+  }
+
+  /** Waits for an answer with `tag`; rejects after `ms` on Node's monotonic timers. */
+  async answer(tag: number, ms = WAIT_MS): Promise<Extract<SerialMessage, { kind: 'answer' }>> {
+    const deadline = setTimeout(() => { this.waiter?.(); }, ms);
+    const started = performance.now();
+    try {
+      for (;;) {
+        const found = this.messages.find((m): m is Extract<SerialMessage, { kind: 'answer' }> => m.kind === 'answer' && m.tag === tag);
+        if (found !== undefined) return found;
+        if (performance.now() - started >= ms) throw new Error(`no answer with tag ${tag} within ${ms} ms`);
+        await new Promise<void>((resolve) => { this.waiter = resolve; });
+      }
+    } finally {
+      clearTimeout(deadline);
+      this.waiter = null;
+    }
+  }
+
+  async request(r: Omit<RigRequest, 'tag'>, space: RigSpace = 'mem'): Promise<{ status: string; result: RigResult }> {
+    const tag = (this.tag = (this.tag + 1) & 0xff);
+    const body = encodeRigRequest({ ...r, tag } as RigRequest);
+    if (!body.ok) throw new Error(body.error.reason);
+    this.write(SerialType.request, body.value);
+    const a = await this.answer(tag);
+    const decoded = decodeRigAnswer(a.opcode, a.status, a.payload, space);
+    if (!decoded.ok) throw new Error(`bad answer: ${decoded.error.code}`);
+    return decoded.value;
+  }
+}
+
+async function startBoard(): Promise<Board> {
+  const build = spawnSync('make', ['-C', firmware, 'host'], { encoding: 'utf8', timeout: 120_000 });
+  if (build.status !== 0) throw new Error(`make host failed: ${build.stdout}${build.stderr}`);
+  const child = spawn(`${firmware}/build/host/triplex-board`, ['--channel', 'A'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const path = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error('board printed no PTY line')); }, WAIT_MS);
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /^PTY (\S+)$/m.exec(text);
+      if (match?.[1] !== undefined) { clearTimeout(timer); resolve(match[1]); }
+    });
+    child.on('exit', () => { clearTimeout(timer); reject(new Error('board exited early')); });
+  });
+  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => { port.open((error) => { if (error) reject(error); else resolve(); }); });
+  return new Board(child, port);
+}
+
+function sensorLines(board: Board, imus: readonly ImuCodes[], states: { counter: number }[]): void {
+  imus.forEach((imu, i) => {
+    const number = (i + 1) as ImuNumber;
+    for (const kind of ['imu-rate', 'imu-accel'] as const) {
+      const frame = new Uint8Array(MEDIUM_LAYOUT.can.frameBytes);
+      if (kind === 'imu-rate') encodeImuRate({ sensorStatus: imu.rateStatus ?? 0, rateXMradPerS: imu.rate[0], rateYMradPerS: imu.rate[1], rateZMradPerS: imu.rate[2] }, frame, 1);
+      else encodeImuAccel({ sensorStatus: imu.accelStatus ?? 0, accelXCmPerS2: imu.accel[0], accelYCmPerS2: imu.accel[1], accelZCmPerS2: imu.accel[2] }, frame, 1);
+      const state = states[2 * i + (kind === 'imu-accel' ? 1 : 0)] ?? { counter: 0 };
+      protect(e2eConfigOf(kind, number, 'can'), state, frame);
+      const line = encodeFrameLine({ id: canIdOf(kind, number), extended: false, rtr: false, fd: false, brs: false, esi: false, error: false, data: frame }, 0, SERIAL_LINK_ID_DEFAULT);
+      if (!line.ok) throw new Error(line.error.reason);
+      board.write(SerialType.frame, line.value.subarray(1 + 24, line.value.length - 1).length === 0 ? new Uint8Array(0) : frameBody(canIdOf(kind, number), frame));
+    }
+  });
+}
+
+function frameBody(id: number, data: Uint8Array): Uint8Array {
+  return Uint8Array.from([0, id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff, data.length, ...data]);
+}
+
+describe('host-built board on a pseudo-terminal', () => {
+  let board: Board | undefined;
+
+  beforeAll(async () => { board = await startBoard(); }, 150_000);
+  afterAll(async () => {
+    if (board === undefined) return;
+    const child = board.child;
+    board.port.close();
+    const exited = new Promise<number | null>((resolve) => { child.on('exit', (code) => { resolve(code); }); });
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, 3000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code).toBe(0);
+  });
+
+  it('answers STATUS with its geometry', async () => {
+    const s = await board!.request({ op: 'status' });
+    expect(s.status).toBe('ok');
+    expect(s.result.op === 'status' && s.result.status).toMatchObject({ layoutVersion: 1, channel: 1, medium: 0, memoryBytes: 296, memoryWords: 74, codeBits: 39, registerCount: 19, cycles: 0 });
+  });
+
+  it('lockstep cycles: the command equals the TypeScript reference channel', async () => {
+    const reference = new ReferenceChannel(4000);
+    const states = Array.from({ length: 6 }, () => ({ counter: 0 }));
+    const commandConfig = e2eConfigOf('command', 'A', 'can');
+    const commandState = createCheckStateFor(commandConfig);
+    for (let cycle = 0; cycle < 8; cycle++) {
+      const imus: ImuCodes[] = [0, 1, 2].map((i) => ({
+        rate: [120 + 10 * cycle + i, -80 + 3 * i, i === 2 && cycle === 4 ? 20000 : 40 - cycle],
+        accel: [12 + i, -20, -981 + cycle],
+        ...(i === 1 && cycle === 6 ? { rateStatus: 1 } : {}),
+      }));
+      board!.messages.length = 0;
+      sensorLines(board!, imus, states);
+      const tick = await board!.request({ op: 'tick' });
+      const expected = reference.cycle(imus);
+      const frames = board!.messages.flatMap((m) => (m.kind === 'frame' ? [m.frame] : []));
+      const command = frames.find((f) => f.id === 0x101);
+      const status = frames.find((f) => f.id === 0x201);
+      expect(command && status).toBeTruthy();
+      expect(check(commandConfig, commandState, command!.data)).toBe('OK');
+      const decoded = decodeCommand(command!.data, 1, 7);
+      expect(decoded.ok).toBe(true);
+      if (!decoded.ok || tick.result.op !== 'tick') return;
+      expect(Array.from(decoded.value.deflectionMrad)).toEqual(expected.deflectionMrad);
+      expect(tick.result.tick.deflectionMrad).toEqual(expected.deflectionMrad);
+      expect(tick.result.tick).toMatchObject({ cycle, lawStatus: expected.status, usedMask: expected.mask, streamStatus: [0, 0, 0, 0, 0, 0] });
+      expect(decodeChannelStatus(status!.data, 1, 7).ok).toBe(true);
+    }
+  }, 60_000);
+
+  it('PEEK and POKE memory and registers', async () => {
+    const magic = await board!.request({ op: 'peek', space: 'mem', address: 0, count: 4 });
+    expect(magic.result.op === 'peek-mem' && Array.from(magic.result.bytes)).toEqual(Array.from(new Uint8Array(Float32Array.of(0x5458).buffer)));
+    expect((await board!.request({ op: 'poke', space: 'reg', address: 2, data: Uint8Array.of(0xde, 0xad, 0xbe, 0xef) })).status).toBe('ok');
+    const reg = await board!.request({ op: 'peek', space: 'reg', address: 2, count: 1 }, 'reg');
+    expect(reg.result.op === 'peek-reg' && reg.result.registers[0]).toEqual([0xdeadbeef, 0xdeadbeef, 0xdeadbeef]);
+    expect((await board!.request({ op: 'peek', space: 'mem', address: 290, count: 20 })).status).toBe('bad_argument');
+  });
+
+  it('FLIP a memory bit, then SCRUB corrects it and the counters show it', async () => {
+    const before = await board!.request({ op: 'peek', space: 'raw', address: 20, count: 1 }, 'raw');
+    expect((await board!.request({ op: 'flip', target: 'mem', word: 20, bit: 5 })).status).toBe('ok');
+    const flipped = await board!.request({ op: 'peek', space: 'raw', address: 20, count: 1 }, 'raw');
+    if (before.result.op !== 'peek-raw' || flipped.result.op !== 'peek-raw') throw new Error('not a raw peek');
+    expect((flipped.result.words[0]?.data ?? 0) ^ (before.result.words[0]?.data ?? 0)).toBe(1 << 5);
+    const statusBefore = await board!.request({ op: 'status' });
+    const scrub = await board!.request({ op: 'scrub', words: 0 });
+    expect(scrub.result).toEqual({ op: 'scrub', scrub: { wordsScanned: 74, corrected: 1, uncorrectable: 0, passCompleted: true, cursor: expect.any(Number) as number } });
+    const after = await board!.request({ op: 'peek', space: 'raw', address: 20, count: 1 }, 'raw');
+    expect(after.result).toEqual(before.result);
+    const statusAfter = await board!.request({ op: 'status' });
+    if (statusBefore.result.op !== 'status' || statusAfter.result.op !== 'status') throw new Error('not a status');
+    expect(statusAfter.result.status.scrubCorrected - statusBefore.result.status.scrubCorrected).toBe(1);
+    expect(statusAfter.result.status.memoryFlips).toBe(1);
+  });
+
+  it('FLIP a register copy: the vote masks it', async () => {
+    expect((await board!.request({ op: 'flip', target: 'reg', index: 2, copy: 1, bit: 0 })).status).toBe('ok');
+    const reg = await board!.request({ op: 'peek', space: 'reg', address: 2, count: 1 }, 'reg');
+    expect(reg.result.op === 'peek-reg' && reg.result.registers[0]).toEqual([0xdeadbeef, 0xdeadbeee, 0xdeadbeef]);
+  });
+
+  it('HANG: the board answers once, then stops answering (timeout)', async () => {
+    expect((await board!.request({ op: 'hang' })).status).toBe('ok');
+    await expect(board!.request({ op: 'status' }).catch((error: unknown) => { throw error; })).rejects.toThrow(/no answer/);
+  }, 20_000);
+});

@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { FaultSpec } from '../../src/core/fault/profile.js';
+import { Prng } from '../../src/core/sim/prng.js';
+import { decodeRig } from '../../src/hil/rig.js';
+import { Flight } from '../../src/hil/flight.js';
+import { randomSingleFault, runSingleFault, singleFaultProfile } from '../../src/hil/single-fault.js';
+import { NO_FAULTS } from '../../src/core/fault/profile.js';
+import { testSeed } from '../support/seed.js';
+
+const decoded = decodeRig(readFileSync('hil/rigs/emulated.json', 'utf8'));
+if (!decoded.ok) throw new Error('rig');
+const rig = decoded.value;
+
+const FAULTS: FaultSpec[] = [
+  { kind: 'memory-flip', channel: 'A' },
+  { kind: 'mbu', channel: 'B', bits: 3 },
+  { kind: 'register-flip', channel: 'C' },
+  { kind: 'bus-corrupt' },
+  { kind: 'bus-drop', receiver: 'B' },
+  { kind: 'bus-delay', delayMicros: 1500 },
+  { kind: 'bus-duplicate' },
+  { kind: 'channel-crash', channel: 'A', restartAfterMicros: 500_000 },
+  { kind: 'channel-hang', channel: 'B', durationMicros: 300_000 },
+  { kind: 'sensor', sensor: 2, mode: 'bias', value: 0.2, durationMicros: 2_000_000 },
+  { kind: 'sensor', sensor: 3, mode: 'stuck', durationMicros: 2_000_000 },
+  { kind: 'sensor', sensor: 1, mode: 'dead', durationMicros: 1_000_000 },
+  { kind: 'wrong-command', channel: 'C', offsetDeg: 4, durationMicros: 500_000 },
+  { kind: 'clock-jump', channel: 'A', jumpMicros: 2000 },
+];
+
+describe('single-fault hypothesis', () => {
+  const seed = testSeed('single-fault');
+  test.each(FAULTS.map((f) => [f.kind, f] as const))('%s alone: no SDC, envelope held, only the faulty channel isolated', (_kind, fault) => {
+    const { result, violations } = runSingleFault(seed, fault, rig);
+    expect(violations, JSON.stringify(result.isolations)).toEqual([]);
+    expect(result.faults.injected).toBe(1);
+  });
+
+  test('a crashed channel is isolated within the bound and reintegrated after its restart', () => {
+    const { result } = runSingleFault(seed, { kind: 'channel-crash', channel: 'A', restartAfterMicros: 500_000 }, rig);
+    expect(result.isolations[0]?.channel).toBe('A');
+    expect(result.reintegrations.map((r) => r.channel)).toContain('A');
+    expect(result.faultList[0]?.fate).toBe('isolated');
+  });
+
+  test('random single faults (seeded) hold the rule', () => {
+    const prng = new Prng(seed);
+    for (let i = 0; i < 6; i++) {
+      const fault = randomSingleFault(prng);
+      expect(runSingleFault(seed + i, fault, rig).violations, JSON.stringify(fault)).toEqual([]);
+    }
+  });
+
+  test('double fault (two channels crash): fail-safe or safe flight, never silence', () => {
+    const profile = { ...singleFaultProfile({ kind: 'channel-crash', channel: 'A' }) };
+    const both = { ...profile, events: [...profile.events, { atMicros: 2_500_000, fault: { kind: 'channel-crash', channel: 'B' } as FaultSpec }] };
+    const r = new Flight({ seed, durationS: 4, rateHz: 250, profile: both, rig }).run();
+    expect(r.faults.sdc).toBe(0);
+    expect(r.faults.hang).toBe(0);
+    expect(r.isolations.map((i) => i.channel).sort()).toEqual(['A', 'B']);
+  });
+
+  test('golden flight: no faults, no isolations, no deadline misses', () => {
+    const r = new Flight({ seed, durationS: 5, rateHz: 250, profile: NO_FAULTS, rig }).run();
+    expect(r.isolations).toEqual([]);
+    expect(r.deadlineMisses).toBe(0);
+    expect(r.maxAttitudeErrorDeg).toBeLessThan(5);
+  });
+});
