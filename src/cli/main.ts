@@ -19,6 +19,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'bus-load': { summary: 'bus budget and worst-case response times of a rig\'s frame schedule', load: () => import('./commands/bus-load.js') },
   campaign: { summary: 'fault-injection campaign: seeded runs, outcome statistics, resumable, shardable', load: () => import('./commands/campaign.js') },
   report: { summary: 'turn campaign results into a self-contained HTML report', load: () => import('./commands/report.js') },
+  console: { summary: 'interactive test console: flip bits, kill/revive channels, watch health; --script for tests', load: () => import('./commands/console.js') },
+  hil: { summary: 'the HIL bridge: fly a rig of real boards (serial, SLCAN, SocketCAN) and emulated channels', load: () => import('./commands/hil.js') },
 };
 
 function usage(): string {

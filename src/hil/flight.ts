@@ -402,7 +402,7 @@ export class Flight {
     const c = channel >= 0 ? this.channels[channel] : undefined;
     switch (f.kind) {
       case 'memory-flip':
-      case 'mbu': return this.injectMemory(id, inj, c, channel);
+      case 'mbu': this.injectMemory(id, inj, c, channel); return;
       case 'register-flip':
         c?.armRegisterFlip(Math.max(0, REGISTER_NAMES.indexOf(f.register as (typeof REGISTER_NAMES)[number])), (f.copy ?? 0) as 0 | 1 | 2, f.bit ?? 0, inj.stage);
         this.registerRecords.push({ id, channel, repairs: c?.registerRepairs ?? 0 });
@@ -411,10 +411,10 @@ export class Flight {
       case 'bus-drop':
       case 'bus-delay':
       case 'bus-duplicate':
-      case 'babble': return this.injectBus(id, inj, t);
-      case 'channel-crash': return this.injectStop(channel, t, f.restartAfterMicros, true);
-      case 'channel-hang': return this.injectStop(channel, t, f.durationMicros, false);
-      case 'sensor': return this.injectSensor(f.sensor - 1, f.mode, f.value, f.durationMicros, t);
+      case 'babble': this.injectBus(id, inj, t); return;
+      case 'channel-crash': this.injectStop(channel, t, f.restartAfterMicros, true); return;
+      case 'channel-hang': this.injectStop(channel, t, f.durationMicros, false); return;
+      case 'sensor': this.injectSensor(f.sensor - 1, f.mode, f.value, f.durationMicros, t); return;
       case 'wrong-command':
         if (c === undefined) return;
         c.wrongCommandOffsetDeg = f.offsetDeg;
@@ -458,7 +458,8 @@ export class Flight {
     const live = faults.hooks.filter((h) => !('remaining' in h) || h.remaining > 0);
     faults.hooks.length = 0;
     faults.hooks.push(...live);
-    const match = 'id' in f && f.id !== undefined ? { id: f.id } : {};
+    const frameId = (f as { readonly id?: number }).id;
+    const match = frameId === undefined ? {} : { id: frameId };
     switch (f.kind) {
       case 'bus-corrupt':
         faults.flipBit({ bitIndex: inj.wireBit, scope: 'bus', match });

@@ -17,7 +17,7 @@ describe('triplex run', () => {
     expect(j.seed).toBe(3);
     expect(j.cycles).toBe(5000);
     expect(j.faults.injected).toBeGreaterThan(5);
-    expect(j.faults.sdc + j.faults.hang).toBe(0);
+    expect((j.faults.sdc ?? 1) + (j.faults.hang ?? 1)).toBe(0);
   });
 
   test('same seed: byte-identical JSON and candump log; different seed differs', () => {

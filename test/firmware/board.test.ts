@@ -12,13 +12,14 @@ import { decodeCommand } from '../../src/core/frame/command-frame.js';
 import { decodeChannelStatus } from '../../src/core/frame/status-frame.js';
 import { encodeImuAccel, encodeImuRate } from '../../src/core/frame/sensor-frame.js';
 import { canIdOf, MEDIUM_LAYOUT, type ImuNumber } from '../../src/core/frame/ids.js';
-import { decodeLine, encodeFrameLine, encodeRecordLine, SerialType, SERIAL_LINK_ID_DEFAULT, type SerialMessage } from '../../src/core/frame/serial-line.js';
+import { decodeLine, encodeRecordLine, SerialType, SERIAL_LINK_ID_DEFAULT, type SerialMessage } from '../../src/core/frame/serial-line.js';
 import { decodeRigAnswer, encodeRigRequest, type RigRequest, type RigResult, type RigSpace } from '../../src/core/frame/rig-command.js';
 import { ReferenceChannel, type ImuCodes } from './reference.js';
 
 const firmware = fileURLToPath(new URL('../../firmware-bridge', import.meta.url));
 const WAIT_MS = 5000;
 const LINE_BYTES_MAX = 600;
+type Untagged<T> = T extends unknown ? Omit<T, 'tag'> : never;
 
 class Board {
   readonly messages: SerialMessage[] = [];
@@ -67,12 +68,12 @@ class Board {
     }
   }
 
-  async request(r: Omit<RigRequest, 'tag'>, space: RigSpace = 'mem'): Promise<{ status: string; result: RigResult }> {
+  async request(r: Untagged<RigRequest>, space: RigSpace = 'mem', ms = WAIT_MS): Promise<{ status: string; result: RigResult }> {
     const tag = (this.tag = (this.tag + 1) & 0xff);
-    const body = encodeRigRequest({ ...r, tag } as RigRequest);
+    const body = encodeRigRequest({ ...r, tag });
     if (!body.ok) throw new Error(body.error.reason);
     this.write(SerialType.request, body.value);
-    const a = await this.answer(tag);
+    const a = await this.answer(tag, ms);
     const decoded = decodeRigAnswer(a.opcode, a.status, a.payload, space);
     if (!decoded.ok) throw new Error(`bad answer: ${decoded.error.code}`);
     return decoded.value;
@@ -86,7 +87,7 @@ async function startBoard(): Promise<Board> {
   const path = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error('board printed no PTY line')); }, WAIT_MS);
     let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const match = /^PTY (\S+)$/m.exec(text);
       if (match?.[1] !== undefined) { clearTimeout(timer); resolve(match[1]); }
@@ -107,13 +108,12 @@ function sensorLines(board: Board, imus: readonly ImuCodes[], states: { counter:
       else encodeImuAccel({ sensorStatus: imu.accelStatus ?? 0, accelXCmPerS2: imu.accel[0], accelYCmPerS2: imu.accel[1], accelZCmPerS2: imu.accel[2] }, frame, 1);
       const state = states[2 * i + (kind === 'imu-accel' ? 1 : 0)] ?? { counter: 0 };
       protect(e2eConfigOf(kind, number, 'can'), state, frame);
-      const line = encodeFrameLine({ id: canIdOf(kind, number), extended: false, rtr: false, fd: false, brs: false, esi: false, error: false, data: frame }, 0, SERIAL_LINK_ID_DEFAULT);
-      if (!line.ok) throw new Error(line.error.reason);
-      board.write(SerialType.frame, line.value.subarray(1 + 24, line.value.length - 1).length === 0 ? new Uint8Array(0) : frameBody(canIdOf(kind, number), frame));
+      board.write(SerialType.frame, frameBody(canIdOf(kind, number), frame));
     }
   });
 }
 
+/** The 'F' body of a classic CAN frame: flags 0, id u32, length, data (docs/SERIAL.md). */
 function frameBody(id: number, data: Uint8Array): Uint8Array {
   return Uint8Array.from([0, id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff, data.length, ...data]);
 }
@@ -204,6 +204,6 @@ describe('host-built board on a pseudo-terminal', () => {
 
   it('HANG: the board answers once, then stops answering (timeout)', async () => {
     expect((await board!.request({ op: 'hang' })).status).toBe('ok');
-    await expect(board!.request({ op: 'status' }).catch((error: unknown) => { throw error; })).rejects.toThrow(/no answer/);
+    await expect(board!.request({ op: 'status' }, 'mem', 1000)).rejects.toThrow(/no answer/);
   }, 20_000);
 });

@@ -87,11 +87,11 @@ async function runLockstep(flight: Flight, io: CliIo, live: boolean): Promise<vo
   while (!flight.done) {
     flight.runCycles(chunk);
     if (live) {
-      overwrite(io.out, statusLine(flight));
+      overwrite((text) => { io.out(text); }, statusLine(flight));
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  if (live) overwrite(io.out, '');
+  if (live) overwrite((text) => { io.out(text); }, '');
 }
 
 export function summary(r: FlightResult, realtime: RealtimeStats | undefined): string {

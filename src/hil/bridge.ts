@@ -1,0 +1,81 @@
+/**
+ * Starts a rig from its description: the flight loop (plant, sensors, voter, emulated
+ * channels) plus a BoardSession for every channel that is a real board. Shared by
+ * `triplex hil` and `triplex console`. Board channels run in lockstep: each cycle the bridge
+ * sends the board its sensor frames and a TICK, waits (monotonic timeout) for the command
+ * frame and puts it on the flight's bus as that channel's command (src/hil/board-bridge.ts).
+ */
+import { createFlight, type Flight } from './flight.js';
+import { FlightControl, type BoardPort, type CycleRunner } from './flight-control.js';
+import { RealClock } from './real-clock.js';
+import type { Rig } from './rig.js';
+import type { FaultProfile } from '../core/fault/profile.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { MonotonicClock } from '../core/sim/clock.js';
+
+export interface StartRigOptions {
+  readonly rig: Rig;
+  readonly seed: number;
+  readonly rateHz: number;
+  readonly durationS: number;
+  readonly profile: FaultProfile;
+  readonly clock?: MonotonicClock;
+  /** Board reply timeout per cycle; default 0.8 of the period. */
+  readonly boardTimeoutMicros?: number;
+}
+
+export interface BoardLinkStatistics {
+  readonly channel: string;
+  readonly link: string;
+  readonly connected: boolean;
+  readonly cycles: number;
+  readonly timeouts: number;
+  readonly reconnects: number;
+  readonly latencyP50Micros: number;
+  readonly latencyP99Micros: number;
+  readonly latencyMaxMicros: number;
+  readonly jitterMicros: number;
+}
+
+/** A board channel as the bridge drives it (src/hil/board-bridge.ts implements it). */
+export interface BoardChannel extends BoardPort {
+  /** Runs the board's half of one cycle (called by the bridge's cycle runner). */
+  statistics(): BoardLinkStatistics;
+  close(): Promise<void>;
+}
+
+export interface RunningRig {
+  readonly flight: Flight;
+  readonly control: FlightControl;
+  readonly boards: ReadonlyMap<number, BoardChannel>;
+  close(): Promise<void>;
+}
+
+/** Opens the board channels of a rig; loaded lazily so emulated rigs do not load serialport. */
+export type BoardOpener = (flight: Flight, rig: Rig, clock: MonotonicClock, timeoutMicros: number) => Promise<Result<{ boards: Map<number, BoardChannel>; runCycle: CycleRunner }, string>>;
+
+export async function startRig(options: StartRigOptions): Promise<Result<RunningRig, string>> {
+  const created = createFlight({ seed: options.seed, durationS: options.durationS, rateHz: options.rateHz, profile: options.profile, rig: options.rig });
+  if (!created.ok) return err(created.error);
+  const flight = created.value;
+  const clock = options.clock ?? new RealClock();
+  const hasBoards = options.rig.channels.some((c) => c.kind !== 'emulated');
+  let boards = new Map<number, BoardChannel>();
+  let runCycle: CycleRunner | undefined;
+  if (hasBoards) {
+    const { openBoards } = await import('./board-bridge.js');
+    const opened = await openBoards(flight, options.rig, clock, options.boardTimeoutMicros ?? Math.round(flight.periodMicros * 0.8));
+    if (!opened.ok) return err(opened.error);
+    boards = opened.value.boards;
+    runCycle = opened.value.runCycle;
+  }
+  const control = new FlightControl({ flight, rigName: options.rig.name, seed: options.seed, clock, boards, ...(runCycle === undefined ? {} : { runCycle }) });
+  return ok({
+    flight, control, boards,
+    close: async () => {
+      control.pausePacing();
+      await control.idle();
+      for (const b of boards.values()) await b.close();
+    },
+  });
+}
