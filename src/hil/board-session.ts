@@ -166,7 +166,7 @@ export class BoardSession {
     if (bus === undefined) return Promise.resolve(err({ code: 'disconnected' }));
     if (this.pending.size >= PENDING_REQUESTS_MAX) return Promise.resolve(err({ code: 'busy', pendingMax: PENDING_REQUESTS_MAX }));
     const tag = this.takeTag();
-    const encoded = encodeRigRequest({ ...body, tag } as RigRequest);
+    const encoded = encodeRigRequest({ ...body, tag });
     if (!encoded.ok) return Promise.resolve(err({ code: 'send_failed', reason: encoded.error.reason }));
     return new Promise((resolve) => {
       const waitedMicros = this.options.replyTimeoutMicros;
