@@ -6,18 +6,22 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import type { BenchResult, BenchSuite } from './harness.js';
 
-const SUITES: readonly (() => Promise<{ suite: BenchSuite }>)[] = [
+/**
+ * Every suite: its name (as `--only NAME` matches it: a substring) and how to load it. Suites are
+ * loaded only when selected, so one broken or slow-to-import suite does not stop the others.
+ */
+const SUITES: readonly { readonly name: string; readonly load: () => Promise<{ suite: BenchSuite }> }[] = [
   // Each suite module exports `suite`. Add new suites here.
-  () => import('./candump.js'),
-  () => import('./crc.js'),
-  () => import('./plant.js'),
-  () => import('./ecc.js'),
-  () => import('./e2e.js'),
-  () => import('./vote.js'),
-  () => import('./bus.js'),
-  () => import('./byzantine.js'),
-  () => import('./campaign.js'),
-  () => import('./flight.js'),
+  { name: 'candump', load: () => import('./candump.js') },
+  { name: 'crc', load: () => import('./crc.js') },
+  { name: 'plant', load: () => import('./plant.js') },
+  { name: 'ecc', load: () => import('./ecc.js') },
+  { name: 'e2e', load: () => import('./e2e.js') },
+  { name: 'vote', load: () => import('./vote.js') },
+  { name: 'bus', load: () => import('./bus.js') },
+  { name: 'byzantine', load: () => import('./byzantine.js') },
+  { name: 'campaign', load: () => import('./campaign.js') },
+  { name: 'flight', load: () => import('./flight.js') },
 ];
 
 function formatRow(result: BenchResult): string {
@@ -32,9 +36,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   if (!values.json) process.stdout.write(`machine: ${os.cpus().length} × ${cpu}, node ${process.version}\n`);
-  for (const load of SUITES) {
+  const selected = SUITES.filter((s) => values.only === undefined || s.name.includes(values.only));
+  if (selected.length === 0) {
+    process.stderr.write(`bench: --only ${values.only ?? ''} matches no suite (suites: ${SUITES.map((s) => s.name).join(', ')})\n`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const { load } of selected) {
     const { suite } = await load();
-    if (values.only !== undefined && !suite.name.includes(values.only)) continue;
     if (!values.json) process.stdout.write(`\n# ${suite.name}\n`);
     await suite.run((result) => {
       process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatRow(result)}\n`);

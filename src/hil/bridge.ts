@@ -6,6 +6,7 @@
  * frame and puts it on the flight's bus as that channel's command (src/hil/board-bridge.ts).
  */
 import { createFlight, type Flight } from './flight.js';
+import type { LatencyRecorder } from './board-bridge.js';
 import { FlightControl, type BoardPort, type CycleRunner } from './flight-control.js';
 import { RealClock } from './real-clock.js';
 import type { Rig } from './rig.js';
@@ -34,12 +35,14 @@ export interface BoardLinkStatistics {
   readonly latencyP50Micros: number;
   readonly latencyP99Micros: number;
   readonly latencyMaxMicros: number;
+  /** Latency spread: p99 − p50 of the board round trip. */
   readonly jitterMicros: number;
+  /** Why the last exchange failed, if it did. */
+  readonly lastError?: string;
 }
 
 /** A board channel as the bridge drives it (src/hil/board-bridge.ts implements it). */
 export interface BoardChannel extends BoardPort {
-  /** Runs the board's half of one cycle (called by the bridge's cycle runner). */
   statistics(): BoardLinkStatistics;
   close(): Promise<void>;
 }
@@ -48,11 +51,10 @@ export interface RunningRig {
   readonly flight: Flight;
   readonly control: FlightControl;
   readonly boards: ReadonlyMap<number, BoardChannel>;
+  /** Sensor-to-voted-command latency of board cycles (undefined on an all-emulated rig). */
+  readonly latency: LatencyRecorder | undefined;
   close(): Promise<void>;
 }
-
-/** Opens the board channels of a rig; loaded lazily so emulated rigs do not load serialport. */
-export type BoardOpener = (flight: Flight, rig: Rig, clock: MonotonicClock, timeoutMicros: number) => Promise<Result<{ boards: Map<number, BoardChannel>; runCycle: CycleRunner }, string>>;
 
 export async function startRig(options: StartRigOptions): Promise<Result<RunningRig, string>> {
   const created = createFlight({ seed: options.seed, durationS: options.durationS, rateHz: options.rateHz, profile: options.profile, rig: options.rig });
@@ -62,16 +64,17 @@ export async function startRig(options: StartRigOptions): Promise<Result<Running
   const hasBoards = options.rig.channels.some((c) => c.kind !== 'emulated');
   let boards = new Map<number, BoardChannel>();
   let runCycle: CycleRunner | undefined;
+  let latency: LatencyRecorder | undefined;
   if (hasBoards) {
+    // Loaded only for rigs with boards, so an emulated rig never loads serialport.
     const { openBoards } = await import('./board-bridge.js');
     const opened = await openBoards(flight, options.rig, clock, options.boardTimeoutMicros ?? Math.round(flight.periodMicros * 0.8));
     if (!opened.ok) return err(opened.error);
-    boards = opened.value.boards;
-    runCycle = opened.value.runCycle;
+    ({ boards, runCycle, latency } = opened.value);
   }
   const control = new FlightControl({ flight, rigName: options.rig.name, seed: options.seed, clock, boards, ...(runCycle === undefined ? {} : { runCycle }) });
   return ok({
-    flight, control, boards,
+    flight, control, boards, latency,
     close: async () => {
       control.pausePacing();
       await control.idle();

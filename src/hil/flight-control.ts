@@ -34,6 +34,8 @@ export interface BoardPort {
   hang(): Promise<Result<string, string>>;
   revive(): Promise<Result<string, string>>;
   counters(): { readonly corrected: number; readonly uncorrectable: number };
+  /** Re-reads the counters from the board (after `step` and after every board action). */
+  refresh?(): Promise<void>;
 }
 
 /** A step hook: runs one cycle of the flight (a board bridge replaces it with a lockstep exchange). */
@@ -179,10 +181,7 @@ export class FlightControl implements RigControl {
       case 'clock-jump':
         this.flight.injectNow({ kind: 'clock-jump', channel, jumpMicros: Math.round(action.jumpMillis * 1000) });
         return ok(`${action.channel} clock jumped ${action.jumpMillis} ms`);
-      case 'scrub': {
-        const report = c.scrubber.step(this.flight.clock.nowMicros(), c.memory.wordCount);
-        return ok(`scrubbed ${report.wordsScanned} words of ${action.channel}: ${report.corrected} corrected, ${report.uncorrectable} uncorrectable`);
-      }
+      case 'scrub': return ok(scrubNow(c, action.channel));
       case 'peek': return this.peekEmulated(c, action.address, action.lengthBytes);
       case 'poke': {
         if (action.address + action.bytes.length > c.memory.sizeBytes) return err(`0x${action.address.toString(16)}+${action.bytes.length} is outside ${action.channel}'s memory (${c.memory.sizeBytes} bytes)`);
@@ -234,6 +233,7 @@ export class FlightControl implements RigControl {
       await this.oneCycle();
       if (k % CYCLES_PER_YIELD === CYCLES_PER_YIELD - 1) await new Promise((resolve) => setImmediate(resolve));
     }
+    for (const board of this.options.boards?.values() ?? []) await board.refresh?.();
     const ran = this.flight.cyclesRun - from;
     return ran === cycles ? ok(`cycle ${this.flight.cyclesRun}`) : err(`the flight ended at cycle ${this.flight.cyclesRun} after ${ran} of ${cycles} cycles`);
   }
@@ -288,6 +288,20 @@ export class FlightControl implements RigControl {
       this.pacing = setTimeout(() => { this.tick(); }, waitMillis);
     });
   }
+}
+
+/**
+ * A full scrub pass now, outside the channel's own scrubber (whose clock belongs to the channel's
+ * cycle): every dirty word is read through the corrector, which writes the correction back.
+ */
+function scrubNow(c: ChannelRuntime, name: string): string {
+  const words = c.memory.wordCount;
+  let dirtyBefore = 0;
+  for (let w = c.memory.findDirtyWord(0, words); w >= 0 && w < words; w = c.memory.findDirtyWord(w + 1, words)) dirtyBefore++;
+  c.memory.read(0, c.memory.sizeBytes);
+  let dirtyAfter = 0;
+  for (let w = c.memory.findDirtyWord(0, words); w >= 0 && w < words; w = c.memory.findDirtyWord(w + 1, words)) dirtyAfter++;
+  return `scrubbed ${words} words of ${name}: ${dirtyBefore - dirtyAfter} corrected, ${dirtyAfter} uncorrectable`;
 }
 
 function describe(action: RigAction): string {

@@ -185,6 +185,7 @@ export class Flight {
   private lastAlarmMicros = -1e15;
   private inExcursion = false;
   private voteIndex = 0;
+  private sensorIndex = 0;
   private readonly logSeen = new Map<number, number>();
 
   constructor(cfg: FlightConfig) {
@@ -271,13 +272,36 @@ export class Flight {
 
   private arm(): void {
     const p = this.periodMicros;
-    this.scheduler.scheduleEvery(p, 0, (t) => { this.onSensors(t); }, 0);
-    this.scheduler.scheduleEvery(p, 20, (t) => { this.onVote(t); }, Math.round((3 * p) / 4));
+    this.scheduler.schedule(0, 0, this.sensorTick);
+    this.scheduler.schedule(Math.round((3 * p) / 4), 20, this.voteTick);
     this.channels.forEach((c, i) => {
       const first = Math.max(0, Math.ceil(c.trueTimeOfLocal(p / 4, 0)));
       this.scheduler.schedule(first, 10, this.channelStep[i] ?? (() => undefined));
     });
     this.armInjection();
+  }
+
+  /**
+   * The IMUs sample (and the plant steps) at kP and the voter votes at kP + 3P/4 on the voter
+   * node's logical clock, which follows the channels' synchronised ensemble time. The whole
+   * minor frame thus runs on one time base: the ensemble may drift from true time by its
+   * oscillators' median drift (up to 30 ppm, 1.8 ms a minute), but the sensor burst, the
+   * compute slots, the sync slots and the vote keep their places within the frame.
+   */
+  private readonly sensorTick = (t: number): void => {
+    this.onSensors(t);
+    this.sensorIndex++;
+    this.scheduler.schedule(this.voterTrueTime(this.sensorIndex * this.periodMicros, t), 0, this.sensorTick);
+  };
+
+  private readonly voteTick = (t: number): void => {
+    this.onVote(t);
+    this.scheduler.schedule(this.voterTrueTime(this.voteIndex * this.periodMicros + Math.round((3 * this.periodMicros) / 4), t), 20, this.voteTick);
+  };
+
+  /** True time (µs, after `t`) at which the voter node's logical clock reads `localMicros` (its oscillator has no drift). */
+  private voterTrueTime(localMicros: number, t: number): number {
+    return Math.max(t + 1, Math.ceil(t + localMicros - this.voterNode.clock.localMicros(t)));
   }
 
   private armInjection(): void {
@@ -615,6 +639,11 @@ export class Flight {
     const t = this.clock.nowMicros();
     this.bus.runUntil(t);
     this.inject({ atMicros: t, fault, source: 'event', stage: 0, wireBit }, t);
+  }
+
+  /** A board drives channel `channel` (src/hil/board-bridge.ts): its emulated twin stays down for good. */
+  setExternal(channel: number): void {
+    this.down[channel] = true;
   }
 
   /** Whether a kill or hang holds channel `channel` down. */

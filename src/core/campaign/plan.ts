@@ -146,6 +146,9 @@ export function describeLocation(fault: FaultSpec): string {
     case 'clock-jump': return `${fault.channel} jump ${fault.jumpMicros / 1000} ms`;
     case 'mbu': return `${fault.channel} mbu ${fault.bits} bits`;
     case 'babble': return `babble ${fault.durationMicros / 1e6} s`;
+    case 'two-faced': return `${fault.channel} two-faced ±${fault.value}`;
+    case 'masquerade': return `${fault.channel} masquerade as ${fault.victim ?? 'next'} ${fault.value}`;
+    case 'replay': return `${fault.channel} replay ${fault.lagCycles} cycles`;
   }
 }
 

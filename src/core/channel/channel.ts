@@ -28,21 +28,26 @@ import { exactClassicFrameBits } from '../frame/can-bits.js';
 import { classicFrame } from '../frame/can.js';
 import { createActuatorCommand, encodeCommand } from '../frame/command-frame.js';
 import { check, createCheckStateFor, createProtectState, e2eConfigOf, protect, type CheckState, type E2eConfig, type ProtectState } from '../frame/e2e/index.js';
-import { canIdOf, CHANNEL_IDS, IMU_NUMBERS, MEDIUM_LAYOUT, type ChannelId } from '../frame/ids.js';
+import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS, IMU_NUMBERS_MAX, MEDIUM_LAYOUT, type ChannelId } from '../frame/ids.js';
 import { createChannelStatus, encodeChannelStatus, type ChannelHealth } from '../frame/status-frame.js';
 import { decodeImuAccelInto, decodeImuRateInto, type ImuAccel, type ImuRate } from '../frame/sensor-frame.js';
 import { MemoryImage } from '../memory/memory-image.js';
 import { RegisterImage, type RegisterCopy } from '../memory/register-image.js';
 import { Scrubber } from '../memory/scrubber.js';
 import { ACTUATOR_COUNT } from '../plant/vehicle.js';
-import { ChannelClock, ClockSync, type ClockSyncConfig } from '../vote/clock-sync.js';
+import { ChannelClock, ClockSync, jumpThresholdMicros, type ClockSyncConfig } from '../vote/clock-sync.js';
 import { defaultConsolidatorConfig, SensorConsolidator } from '../vote/consolidate.js';
 import { EccControlMemory, TmrWorkRegisters } from './adapters.js';
+import { SyncGuard } from './sync-guard.js';
+import { CommandEqualizer, EQUALIZATION_GAIN_PER_S, EQUALIZATION_WINDOW_DEG } from './equalizer.js';
 import { encodeSyncStamps, readStamp24, stampDifference } from './sync-frame.js';
 
 export const FRAME_BYTES = MEDIUM_LAYOUT.can.frameBytes;
 const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const IMUS = IMU_NUMBERS.length;
+const IMUS_MAX = IMU_NUMBERS_MAX.length;
+/** p2p: the own IMU reading offered to the exchange must be this fresh (the consolidator's freshness bound). */
+const OWN_READING_FRESH_MICROS = 6_000;
 const RAD_TO_MRAD = 1000;
 const DEG_TO_MRAD = (Math.PI / 180) * 1000;
 const COMMAND_MRAD_MAX = 2047;
@@ -71,6 +76,12 @@ export interface ChannelConfig {
   readonly bitRateBps: number;
   /** Per axis [gx gy gz ax ay az]: consolidation thresholds (rad/s, m/s²). */
   readonly sensorThresholds: readonly number[];
+  /** Sensor sources consolidated (default 3; 4 in the four-channel p2p configuration, IMU 4 = channel D's). */
+  readonly sensorCount?: number;
+  /** Integrator equalisation toward the peers' mid-value command (1/s; 0 turns it off; default 2). */
+  readonly equalizationGainPerS?: number;
+  /** Command differences (deg) beyond which a cycle is not equalised (default 1). */
+  readonly equalizationWindowDeg?: number;
 }
 
 export type ChannelSelfFault = 'none' | 'memory_uncorrectable' | 'law_fault';
@@ -120,9 +131,13 @@ export class ChannelRuntime implements StageHook {
   private syncState: CheckState[];
   private readonly rate: ImuRate = { sensorStatus: 0, rateXMradPerS: 0, rateYMradPerS: 0, rateZMradPerS: 0 };
   private readonly accel: ImuAccel = { sensorStatus: 0, accelXCmPerS2: 0, accelYCmPerS2: 0, accelZCmPerS2: 0 };
-  private readonly samples = new Float64Array(IMUS * 6);
-  private readonly rateStamp = new Float64Array(IMUS).fill(-1e15);
-  private readonly accelStamp = new Float64Array(IMUS).fill(-1e15);
+  private readonly samples = new Float64Array(IMUS_MAX * 6);
+  private readonly rateStamp = new Float64Array(IMUS_MAX).fill(-1e15);
+  private readonly accelStamp = new Float64Array(IMUS_MAX).fill(-1e15);
+  /** Sensor sources (cfg.sensorCount, default 3). */
+  private readonly sources: number;
+  /** p2p wiring (docs/BYZANTINE.md): rows from the agreement layer to consolidate instead of the bus samples. */
+  private exchangedRows: Float64Array | undefined;
   private readonly sample = new Float64Array(6);
   private readonly command = createActuatorCommand();
   private readonly status = createChannelStatus();
@@ -140,13 +155,19 @@ export class ChannelRuntime implements StageHook {
   private faultReportsLeft = 0;
   private scrubClockMicros = 0;
   private stepTrueMicros = 0;
+  /** Cross-channel integrator equalisation (src/core/channel/equalizer.ts). */
+  readonly equalizer: CommandEqualizer;
+  /** Late sync-frame guard and jump-verdict release (src/core/channel/sync-guard.ts). */
+  readonly syncGuard: SyncGuard;
 
   constructor(cfg: ChannelConfig, outbox: ChannelOutbox) {
-    assert(Number.isInteger(cfg.index) && cfg.index >= 0 && cfg.index < CHANNEL_IDS.length && cfg.index < cfg.channelCount, `channel index ${cfg.index}`);
+    assert(Number.isInteger(cfg.index) && cfg.index >= 0 && cfg.index < CHANNEL_IDS_MAX.length && cfg.index < cfg.channelCount, `channel index ${cfg.index}`);
+    this.sources = cfg.sensorCount ?? IMUS;
+    assert(Number.isInteger(this.sources) && this.sources >= 1 && this.sources <= IMUS_MAX, `channel sensorCount ${this.sources}`);
     assert(cfg.periodMicros >= 100 && cfg.syncEveryCycles >= 1 && cfg.statusEveryCycles >= 1 && cfg.scrubWordsPerCycle >= 0, 'channel timing');
     assert(cfg.sensorThresholds.length === 6, 'six sensor thresholds');
     this.cfg = cfg;
-    this.name = CHANNEL_IDS[cfg.index] ?? 'A';
+    this.name = CHANNEL_IDS_MAX[cfg.index] ?? 'A';
     this.outbox = outbox;
     this.dtS = cfg.periodMicros * 1e-6;
     this.bitMicros = 1e6 / cfg.bitRateBps;
@@ -158,16 +179,21 @@ export class ChannelRuntime implements StageHook {
     this.law = new ControlLaw({ hook: this });
     this.clock = new ChannelClock(cfg.clockOffsetMicros, cfg.clockDriftPpm);
     this.sync = new ClockSync(cfg.clockSync, cfg.index);
-    this.consolidator = new SensorConsolidator(defaultConsolidatorConfig(IMUS, cfg.sensorThresholds));
-    this.rateCfg = IMU_NUMBERS.map((n) => e2eConfigOf('imu-rate', n, 'can'));
-    this.accelCfg = IMU_NUMBERS.map((n) => e2eConfigOf('imu-accel', n, 'can'));
+    this.consolidator = new SensorConsolidator(defaultConsolidatorConfig(this.sources, cfg.sensorThresholds));
+    this.rateCfg = IMU_NUMBERS_MAX.slice(0, this.sources).map((n) => e2eConfigOf('imu-rate', n, 'can'));
+    this.accelCfg = IMU_NUMBERS_MAX.slice(0, this.sources).map((n) => e2eConfigOf('imu-accel', n, 'can'));
     this.rateState = this.rateCfg.map(createCheckStateFor);
     this.accelState = this.accelCfg.map(createCheckStateFor);
-    this.syncCfg = CHANNEL_IDS.slice(0, cfg.channelCount).map((c) => e2eConfigOf('clock-sync', c, 'can'));
+    this.syncCfg = CHANNEL_IDS_MAX.slice(0, cfg.channelCount).map((c) => e2eConfigOf('clock-sync', c, 'can'));
     this.syncState = this.syncCfg.map(createCheckStateFor);
     this.commandCfg = e2eConfigOf('command', this.name, 'can');
     this.statusCfg = e2eConfigOf('channel-status', this.name, 'can');
     this.ownSyncCfg = e2eConfigOf('clock-sync', this.name, 'can');
+    this.equalizer = new CommandEqualizer({
+      index: cfg.index, channelCount: cfg.channelCount, periodMicros: cfg.periodMicros,
+      gainPerS: cfg.equalizationGainPerS ?? EQUALIZATION_GAIN_PER_S, windowDeg: cfg.equalizationWindowDeg ?? EQUALIZATION_WINDOW_DEG,
+    });
+    this.syncGuard = new SyncGuard(cfg.channelCount, this.bitMicros, jumpThresholdMicros(cfg.clockSync));
     this.initialiseState(0);
   }
 
@@ -190,11 +216,18 @@ export class ChannelRuntime implements StageHook {
 
   /** Handles one received frame at true time `trueMicros`. Unknown IDs are ignored. */
   receive(id: number, data: Uint8Array, trueMicros: number): void {
+    this.receiveFrame(id, data, trueMicros);
+    this.syncGuard.busUntil(trueMicros);
+  }
+
+  private receiveFrame(id: number, data: Uint8Array, trueMicros: number): void {
     const raw = this.clock.rawMicros(trueMicros);
     const imuRate = id - canIdOf('imu-rate', 1);
-    if (imuRate >= 0 && imuRate < IMUS) { this.receiveRate(imuRate, data, raw); return; }
+    if (imuRate >= 0 && imuRate < this.sources) { this.receiveRate(imuRate, data, raw); return; }
     const imuAccel = id - canIdOf('imu-accel', 1);
-    if (imuAccel >= 0 && imuAccel < IMUS) { this.receiveAccel(imuAccel, data, raw); return; }
+    if (imuAccel >= 0 && imuAccel < this.sources) { this.receiveAccel(imuAccel, data, raw); return; }
+    const commandPeer = id - canIdOf('command', 'A');
+    if (commandPeer >= 0 && commandPeer < this.cfg.channelCount) { this.equalizer.receivePeer(commandPeer, data, raw); return; }
     const peer = id - canIdOf('clock-sync', 'A');
     if (peer >= 0 && peer < this.cfg.channelCount && peer !== this.cfg.index) this.receiveSync(peer, id, data, trueMicros);
   }
@@ -206,10 +239,11 @@ export class ChannelRuntime implements StageHook {
     this.stepTrueMicros = trueMicros;
     this.lastCycleIndex = k;
     this.cycles++;
-    if (k % this.cfg.syncEveryCycles === 1) this.clock.applyCorrection(this.sync.resync());
+    if (k % this.cfg.syncEveryCycles === 1) this.resync();
     this.consolidateSensors(raw);
     setpointAt(this.cfg.schedule, Math.max(0, k) * this.cfg.periodMicros, this.setpoint);
     writeSetpoint(this.mem, this.setpoint);
+    this.equalizer.apply(this.mem, raw, this.dtS);
     const lawStatus = this.law.step(this.mem, this.regs, this.consolidator.output, this.dtS, this.commandDeg);
     if (this.mem.uncorrectableCount > 0) this.selfFault('memory_uncorrectable');
     else if (lawStatus !== LAW_OK) this.selfFault('law_fault');
@@ -225,6 +259,7 @@ export class ChannelRuntime implements StageHook {
     encodeSyncStamps(this.clock.localMicros(trueMicros), this.clock.rawMicros(trueMicros), b, BODY);
     protect(this.ownSyncCfg, this.syncProtect, b);
     this.outbox.send(this.syncId, b);
+    this.syncGuard.busUntil(trueMicros + exactClassicFrameBits(classicFrameView(this.syncId, b)) * this.bitMicros);
   }
 
   /** The minor-frame index k whose compute slot (kP + P/4 on the logical clock) is nearest. */
@@ -245,13 +280,14 @@ export class ChannelRuntime implements StageHook {
    */
   coldRestart(trueMicros: number): void {
     this.initialiseState(trueMicros);
-    this.consolidator = new SensorConsolidator(defaultConsolidatorConfig(IMUS, this.cfg.sensorThresholds));
+    this.consolidator = new SensorConsolidator(defaultConsolidatorConfig(this.sources, this.cfg.sensorThresholds));
     this.rateState = this.rateCfg.map(createCheckStateFor);
     this.accelState = this.accelCfg.map(createCheckStateFor);
     this.syncState = this.syncCfg.map(createCheckStateFor);
     this.commandProtect = createProtectState();
     this.statusProtect = createProtectState();
     this.syncProtect = createProtectState();
+    this.equalizer.reset();
     this.rateStamp.fill(-1e15);
     this.accelStamp.fill(-1e15);
   }
@@ -282,6 +318,13 @@ export class ChannelRuntime implements StageHook {
     return this.consolidator.failedMask;
   }
 
+  /** One clock-sync round: apply the fault-tolerant midpoint, then release healed jump verdicts. */
+  private resync(): void {
+    const adjustment = this.sync.resync();
+    this.clock.applyCorrection(adjustment);
+    this.syncGuard.afterResync(this.sync, adjustment);
+  }
+
   private initialiseState(trueMicros: number): void {
     const p = this.cfg.periodMicros;
     const k = Math.max(0, Math.round((this.clock.localMicros(trueMicros) - p / 4) / p));
@@ -310,6 +353,7 @@ export class ChannelRuntime implements StageHook {
       const mrad = Math.round(deg * DEG_TO_MRAD);
       c.deflectionMrad[i] = mrad > COMMAND_MRAD_MAX ? COMMAND_MRAD_MAX : mrad < -COMMAND_MRAD_MAX ? -COMMAND_MRAD_MAX : mrad;
     }
+    this.equalizer.noteOwn(c.deflectionMrad, this.clock.rawMicros(this.stepTrueMicros));
     encodeCommand(c, this.commandBuf, BODY);
     protect(this.commandCfg, this.commandProtect, this.commandBuf);
     this.outbox.send(this.commandId, this.commandBuf);
@@ -338,8 +382,37 @@ export class ChannelRuntime implements StageHook {
     if (report.uncorrectable > 0) this.selfFault('memory_uncorrectable');
   }
 
+  // ---- p2p wiring (docs/BYZANTINE.md): the flight feeds the agreement layer's vector -------
+
+  /** p2p: this channel's own IMU reading (source = its index) as received and E2E-checked; NaN when stale or absent. */
+  ownReading(trueMicros: number, out: Float64Array): void {
+    const i = this.cfg.index;
+    const age = this.clock.rawMicros(trueMicros) - Math.min(this.rateStamp[i] ?? -1e15, this.accelStamp[i] ?? -1e15);
+    const fresh = age >= 0 && age <= OWN_READING_FRESH_MICROS;
+    for (let a = 0; a < 6; a++) out[a] = fresh ? (this.samples[i * 6 + a] ?? Number.NaN) : Number.NaN;
+  }
+
+  /** p2p: from now on each step consolidates `rows` (sources × 6, row i = source i, NaN = unusable; copied). */
+  useExchangedInputs(rows: ArrayLike<number>): void {
+    assert(rows.length >= this.sources * 6, 'useExchangedInputs: one row per source');
+    this.exchangedRows ??= new Float64Array(this.sources * 6);
+    for (let j = 0; j < this.sources * 6; j++) this.exchangedRows[j] = rows[j] ?? Number.NaN;
+  }
+
+  private consolidateExchanged(rows: Float64Array, rawMicros: number): void {
+    for (let i = 0; i < this.sources; i++) {
+      for (let a = 0; a < 6; a++) this.sample[a] = rows[i * 6 + a] ?? Number.NaN;
+      this.consolidator.setSample(i, this.sample, rawMicros, true);
+    }
+    this.lastConsolidationStatus = this.consolidator.consolidate(rawMicros);
+  }
+
   private consolidateSensors(rawMicros: number): void {
-    for (let i = 0; i < IMUS; i++) {
+    if (this.exchangedRows !== undefined) {
+      this.consolidateExchanged(this.exchangedRows, rawMicros);
+      return;
+    }
+    for (let i = 0; i < this.sources; i++) {
       for (let a = 0; a < 6; a++) this.sample[a] = this.samples[i * 6 + a] ?? 0;
       const stamp = Math.min(this.rateStamp[i] ?? 0, this.accelStamp[i] ?? 0);
       this.consolidator.setSample(i, this.sample, stamp, true);
@@ -385,9 +458,11 @@ export class ChannelRuntime implements StageHook {
     const cfg = this.syncCfg[peer];
     if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
     const latencyMicros = exactClassicFrameBits(classicFrameView(id, data)) * this.bitMicros;
+    if (!this.syncGuard.startedOnIdleBus(trueMicros, latencyMicros)) return;
     const logical = stampDifference(readStamp24(data, BODY + 1), this.clock.localMicros(trueMicros) - latencyMicros);
     const raw = stampDifference(readStamp24(data, BODY + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
     this.sync.setReading(peer, logical, raw);
+    this.syncGuard.noteReading(peer, logical);
   }
 }
 

@@ -17,17 +17,20 @@
 import { assert } from '../assert.js';
 import { decodeCommandInto, createActuatorCommand } from '../frame/command-frame.js';
 import { check, createCheckStateFor, e2eConfigOf, type CheckState, type E2eConfig } from '../frame/e2e/index.js';
-import { canIdOf, CHANNEL_IDS, MEDIUM_LAYOUT } from '../frame/ids.js';
+import { canIdOf, CHANNEL_IDS_MAX, MEDIUM_LAYOUT } from '../frame/ids.js';
 import { createChannelStatus, decodeChannelStatusInto } from '../frame/status-frame.js';
 import { ChannelClock, ClockSync, jumpThresholdMicros, type ClockSyncConfig } from '../vote/clock-sync.js';
 import { ActuatorVoter, defaultVoterConfig, type StateTransferPort, type VoterConfig } from '../vote/voter.js';
 import { readStamp24, stampDifference } from './sync-frame.js';
+import { SyncGuard } from './sync-guard.js';
 import { exactClassicFrameBits } from '../frame/can-bits.js';
 import { classicFrame } from '../frame/can.js';
 
 const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const MRAD_TO_DEG = 180 / Math.PI / 1000;
-export const CLOCK_CLEAR_ROUNDS = 10;
+export { CLOCK_CLEAR_ROUNDS } from './sync-guard.js';
+/** ClockSync handles at most 4 clocks: the voter and 3 channels. */
+const CLOCK_MONITOR_CHANNELS_MAX = 3;
 
 export interface VoterNodeConfig {
   readonly channelCount: number;
@@ -58,17 +61,18 @@ export class VoterNode {
   private readonly syncCfg: E2eConfig[];
   private readonly syncState: CheckState[];
   private readonly statusFailed: Uint8Array;
-  private readonly lastLogicalDiff: Float64Array;
-  private readonly hasDiff: Uint8Array;
-  private readonly goodRounds: Int32Array;
+  /** Late sync-frame guard and jump-verdict release (shared with the channels). */
+  readonly syncGuard: SyncGuard;
   private readonly normalised: Float64Array;
   private readonly command = createActuatorCommand();
   private readonly status = createChannelStatus();
   private readonly bitMicros: number;
+  /** Channels whose clocks the voter monitors (all, up to CLOCK_MONITOR_CHANNELS_MAX). */
+  private readonly clockMonitored: number;
 
   constructor(cfg: VoterNodeConfig, port: StateTransferPort) {
     const n = cfg.channelCount;
-    assert(n >= 2 && n <= 3, 'voter node: 2 or 3 channels');
+    assert(n >= 2 && n <= 4, 'voter node: 2 to 4 channels');
     assert(cfg.actuatorLimitDeg.every((l) => l > 0), 'voter node: positive actuator limits');
     this.cfg = cfg;
     const a = cfg.actuatorLimitDeg.length;
@@ -76,7 +80,7 @@ export class VoterNode {
     this.outputDeg = new Float64Array(a);
     this.normalised = new Float64Array(a);
     this.lastCommandMicros = new Float64Array(n).fill(-1);
-    const ids = CHANNEL_IDS.slice(0, n);
+    const ids = CHANNEL_IDS_MAX.slice(0, n);
     this.commandCfg = ids.map((c) => e2eConfigOf('command', c, 'can'));
     this.commandState = this.commandCfg.map(createCheckStateFor);
     this.statusCfg = ids.map((c) => e2eConfigOf('channel-status', c, 'can'));
@@ -84,11 +88,12 @@ export class VoterNode {
     this.syncCfg = ids.map((c) => e2eConfigOf('clock-sync', c, 'can'));
     this.syncState = this.syncCfg.map(createCheckStateFor);
     this.statusFailed = new Uint8Array(n);
-    this.lastLogicalDiff = new Float64Array(n);
-    this.hasDiff = new Uint8Array(n);
-    this.goodRounds = new Int32Array(n);
-    this.clockMonitor = new ClockSync({ ...cfg.clockSync, channelCount: n + 1 }, n);
+    // The voter is one more clock of the ensemble; ClockSync takes at most 4 clocks, so with four
+    // channels it monitors A–C only (D's clock is checked by the channels' own ensembles).
+    this.clockMonitored = Math.min(n, CLOCK_MONITOR_CHANNELS_MAX);
+    this.clockMonitor = new ClockSync({ ...cfg.clockSync, channelCount: this.clockMonitored + 1 }, this.clockMonitored);
     this.bitMicros = 1e6 / cfg.bitRateBps;
+    this.syncGuard = new SyncGuard(this.clockMonitored, this.bitMicros, jumpThresholdMicros(cfg.clockSync));
   }
 
   /** Bit c set: the clock monitor holds a fault verdict on channel c. */
@@ -97,13 +102,18 @@ export class VoterNode {
   }
 
   receive(id: number, data: Uint8Array, trueMicros: number): void {
+    this.receiveFrame(id, data, trueMicros);
+    this.syncGuard.busUntil(trueMicros);
+  }
+
+  private receiveFrame(id: number, data: Uint8Array, trueMicros: number): void {
     const n = this.cfg.channelCount;
     const cmd = id - canIdOf('command', 'A');
     if (cmd >= 0 && cmd < n) { this.receiveCommand(cmd, data, trueMicros); return; }
     const st = id - canIdOf('channel-status', 'A');
     if (st >= 0 && st < n) { this.receiveStatus(st, data); return; }
     const sy = id - canIdOf('clock-sync', 'A');
-    if (sy >= 0 && sy < n) this.receiveSync(sy, id, data, trueMicros);
+    if (sy >= 0 && sy < this.clockMonitored) this.receiveSync(sy, id, data, trueMicros);
   }
 
   /** Votes at true time `trueMicros` (cycle index `k`); returns the voter status word. */
@@ -128,17 +138,22 @@ export class VoterNode {
   private resyncClock(): void {
     const adjustment = this.clockMonitor.resync();
     this.clock.applyCorrection(adjustment);
-    const limit = jumpThresholdMicros(this.cfg.clockSync);
-    for (let c = 0; c < this.cfg.channelCount; c++) {
-      if (this.clockMonitor.peerFault(c) !== 'jump') { this.goodRounds[c] = 0; continue; }
-      const good = this.hasDiff[c] === 1 && Math.abs((this.lastLogicalDiff[c] ?? 0) - adjustment) <= limit;
-      this.goodRounds[c] = good ? (this.goodRounds[c] ?? 0) + 1 : 0;
-      if ((this.goodRounds[c] ?? 0) >= CLOCK_CLEAR_ROUNDS) {
-        this.clockMonitor.clearPeerFault(c);
-        this.goodRounds[c] = 0;
-      }
+    this.syncGuard.afterResync(this.clockMonitor, adjustment);
+  }
+
+  /**
+   * p2p wiring (docs/BYZANTINE.md): channel `c`'s command (deg per actuator) as the agreement
+   * layer delivered it to the voter; a row with any NaN is no command this cycle.
+   */
+  acceptCommandDeg(c: number, deg: ArrayLike<number>, trueMicros: number): void {
+    assert(c >= 0 && c < this.cfg.channelCount && deg.length >= this.normalised.length, 'acceptCommandDeg: bad channel or row');
+    for (let i = 0; i < this.normalised.length; i++) {
+      const v = deg[i] ?? Number.NaN;
+      if (!Number.isFinite(v)) return;
+      this.normalised[i] = v / (this.cfg.actuatorLimitDeg[i] ?? 1);
     }
-    this.hasDiff.fill(0);
+    this.voter.setCommand(c, this.normalised, trueMicros);
+    this.lastCommandMicros[c] = trueMicros;
   }
 
   private receiveCommand(c: number, data: Uint8Array, trueMicros: number): void {
@@ -173,10 +188,10 @@ export class VoterNode {
     const state = this.syncState[c];
     if (cfg === undefined || state === undefined || check(cfg, state, data) !== 'OK') return;
     const latencyMicros = exactClassicFrameBits(classicFrame(id, data)) * this.bitMicros;
+    if (!this.syncGuard.startedOnIdleBus(trueMicros, latencyMicros)) return;
     const logical = stampDifference(readStamp24(data, BODY + 1), this.clock.localMicros(trueMicros) - latencyMicros);
     const raw = stampDifference(readStamp24(data, BODY + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
     this.clockMonitor.setReading(c, logical, raw);
-    this.lastLogicalDiff[c] = logical;
-    this.hasDiff[c] = 1;
+    this.syncGuard.noteReading(c, logical);
   }
 }

@@ -42,7 +42,7 @@ export interface FaultRecord {
   closed: boolean;
 }
 
-const CHANNEL_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>(['channel-crash', 'channel-hang', 'wrong-command', 'clock-drift', 'clock-jump']);
+const CHANNEL_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>(['channel-crash', 'channel-hang', 'wrong-command', 'clock-drift', 'clock-jump', 'two-faced', 'masquerade', 'replay']);
 const GENERIC_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>(['bus-corrupt', 'bus-drop', 'bus-delay', 'bus-duplicate', 'babble', 'sensor']);
 
 export interface UnexplainedIsolation {

@@ -30,14 +30,26 @@ export type FaultSpec =
   | { readonly kind: 'sensor'; readonly sensor: number; readonly mode: SensorMode; readonly value?: number; readonly durationMicros?: number }
   | { readonly kind: 'wrong-command'; readonly channel: ChannelName; readonly offsetDeg: number; readonly durationMicros: number }
   | { readonly kind: 'clock-drift'; readonly channel: ChannelName; readonly ppm: number }
-  | { readonly kind: 'clock-jump'; readonly channel: ChannelName; readonly jumpMicros: number };
+  | { readonly kind: 'clock-jump'; readonly channel: ChannelName; readonly jumpMicros: number }
+  // Byzantine channel faults (docs/BYZANTINE.md): from `atS` to the end of the flight the
+  // channel lies in the input exchange and its command (`value` added to every value it sends).
+  | { readonly kind: 'two-faced'; readonly channel: ChannelName; readonly value: number }
+  | { readonly kind: 'masquerade'; readonly channel: ChannelName; readonly value: number; readonly victim?: ChannelName }
+  | { readonly kind: 'replay'; readonly channel: ChannelName; readonly lagCycles: number };
 
 export type FaultKind = FaultSpec['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'memory-flip', 'mbu', 'register-flip', 'bus-corrupt', 'bus-drop', 'bus-delay', 'bus-duplicate', 'babble',
   'channel-crash', 'channel-hang', 'sensor', 'wrong-command', 'clock-drift', 'clock-jump',
+  'two-faced', 'masquerade', 'replay',
 ];
+
+/** Byzantine kinds: a channel that lies in the exchange from its `atS` on (at most one per flight). */
+export const BYZANTINE_KINDS: readonly FaultKind[] = ['two-faced', 'masquerade', 'replay'];
+/** Largest lie (`value`) a Byzantine fault may add, in the exchanged values' units. */
+export const BYZANTINE_VALUE_MAX = 1000;
+export const BYZANTINE_LAG_CYCLES_MAX = 16;
 
 export interface TimedFault {
   readonly atMicros: number;
@@ -207,6 +219,24 @@ function decodeChannelFault(v: Obj, path: string, kind: 'channel-crash' | 'chann
   }
 }
 
+function decodeByzantineFault(v: Obj, path: string, kind: 'two-faced' | 'masquerade' | 'replay'): FaultSpec {
+  const ch = channel(v, 'channel', path);
+  switch (kind) {
+    case 'two-faced':
+      allowKeys(v, path, ['kind', 'channel', 'atS', 'value']);
+      return { kind, channel: ch, value: num(v, 'value', path, -BYZANTINE_VALUE_MAX, BYZANTINE_VALUE_MAX) };
+    case 'masquerade': {
+      allowKeys(v, path, ['kind', 'channel', 'atS', 'value', 'victim']);
+      const victim = v.victim === undefined ? undefined : channel(v, 'victim', path);
+      if (victim === ch) fail(`${path}.victim`, 'a channel cannot masquerade as itself');
+      return withOptional({ kind, channel: ch, value: num(v, 'value', path, -BYZANTINE_VALUE_MAX, BYZANTINE_VALUE_MAX) }, 'victim', victim);
+    }
+    case 'replay':
+      allowKeys(v, path, ['kind', 'channel', 'atS', 'lagCycles']);
+      return { kind, channel: ch, lagCycles: num(v, 'lagCycles', path, 1, BYZANTINE_LAG_CYCLES_MAX, true) };
+  }
+}
+
 function decodeSensorFault(v: Obj, path: string): FaultSpec {
   allowKeys(v, path, ['kind', 'sensor', 'mode', 'value', 'durationS', 'atS', 'ratePerS', 'fromS', 'untilS']);
   const sensor = num(v, 'sensor', path, 1, 4, true);
@@ -244,6 +274,10 @@ function decodeFault(value: unknown, path: string): FaultSpec {
       return decodeChannelFault(v, path, kind);
     case 'sensor':
       return decodeSensorFault(v, path);
+    case 'two-faced':
+    case 'masquerade':
+    case 'replay':
+      return decodeByzantineFault(v, path, kind);
   }
 }
 
@@ -284,6 +318,7 @@ function decodeProfileObject(value: unknown): FaultProfile {
     const fromMicros = micros(optNum(o, 'fromS', path, 0, DURATION_S_MAX) ?? 0);
     const untilMicros = micros(optNum(o, 'untilS', path, 0, DURATION_S_MAX) ?? DURATION_S_MAX);
     if (untilMicros < fromMicros) fail(`${path}.untilS`, 'untilS is before fromS');
+    if (BYZANTINE_KINDS.some((k) => k === o.kind)) fail(`${path}.kind`, `'${String(o.kind)}' is a timed event (put it in events), not a random process`);
     return { ratePerS: num(o, 'ratePerS', path, 0, 1000), fault: decodeFault(p, path), fromMicros, untilMicros };
   });
   return {

@@ -103,10 +103,11 @@ function classicHeader(frame: CanFrame): { hi: number; hiBits: number; lo: numbe
 
 /**
  * Length of a classic frame on the wire with exactly the stuff bits its content produces,
- * interframe space included (can-utils CFL_EXACT). Allocation-free after the header object.
+ * interframe space included (can-utils CFL_EXACT). Allocation-free: integer locals only; the
+ * header, data and CRC are fed through the bytewise CRC-15 and stuffing tables, with the few
+ * leading bits of each header group and of the CRC fed bit by bit (`stuffBit`).
  */
 export function exactClassicFrameBits(frame: CanFrame): number {
-  // The header is built inline (not via classicHeader) so the hot path allocates nothing.
   const rtr = frame.rtr ? 1 : 0;
   const dlc = frame.rtr ? Math.min(frame.rtrLength ?? 0, 15) : frame.data.length;
   const ext = frame.id & 0x3ffff;
@@ -116,22 +117,27 @@ export function exactClassicFrameBits(frame: CanFrame): number {
   const lo = frame.extended ? (((ext & 0x1fff) << 7) | (rtr << 6) | dlc) : (((frame.id & 0x7ff) << 7) | (rtr << 6) | dlc);
   const dataBytes = frame.rtr ? 0 : frame.data.length;
   let crc = 0;
-  let last = 0;
-  let run = 0;
+  let state = 0;
   let stuffed = 0;
-  for (let pass = 0; pass < 2; pass++) {
+  // Header groups: SOF..(19 bits) for extended frames, then the 19- or 20-bit group; each is (count-16) bits then 2 bytes.
+  for (let pass = frame.extended ? 0 : 1; pass < 2; pass++) {
     const value = pass === 0 ? hi : lo;
     const count = pass === 0 ? hiBits : loBits;
-    for (let i = count - 1; i >= 0; i--) {
+    for (let i = count - 1; i >= 16; i--) {
       const b = (value >>> i) & 1;
       crc = crc15Bit(crc, b);
-      if (b === last && run > 0) {
-        run++;
-        if (run === 5) { stuffed++; last = b ^ 1; run = 1; }
-      } else { last = b; run = 1; }
+      const next = stuffBit(state, b);
+      stuffed += next >>> 4;
+      state = next & 0xf;
+    }
+    for (let shift = 8; shift >= 0; shift -= 8) {
+      const byte = (value >>> shift) & 0xff;
+      crc = ((CRC15_TABLE[((crc >>> 7) ^ byte) & 0xff] ?? 0) ^ (crc << 8)) & 0x7fff;
+      const entry = STUFF_TABLE[state * 256 + byte] ?? 0;
+      stuffed += entry >>> 4;
+      state = entry & 0xf;
     }
   }
-  let state = (last << 3) | run;
   for (let i = 0; i < dataBytes; i++) {
     const byte = frame.data[i] ?? 0;
     crc = ((CRC15_TABLE[((crc >>> 7) ^ byte) & 0xff] ?? 0) ^ (crc << 8)) & 0x7fff;
@@ -139,16 +145,24 @@ export function exactClassicFrameBits(frame: CanFrame): number {
     stuffed += entry >>> 4;
     state = entry & 0xf;
   }
-  last = state >>> 3;
-  run = state & 7;
-  for (let i = 14; i >= 0; i--) {
-    const b = (crc >>> i) & 1;
-    if (b === last && run > 0) {
-      run++;
-      if (run === 5) { stuffed++; last = b ^ 1; run = 1; }
-    } else { last = b; run = 1; }
+  // The CRC sequence (15 bits, stuffed too): 7 bits, then its low byte through the table.
+  for (let i = 14; i >= 8; i--) {
+    const next = stuffBit(state, (crc >>> i) & 1);
+    stuffed += next >>> 4;
+    state = next & 0xf;
   }
+  stuffed += (STUFF_TABLE[state * 256 + (crc & 0xff)] ?? 0) >>> 4;
   return hiBits + loBits + 8 * dataBytes + 15 + stuffed + CAN_TRAILER_BITS;
+}
+
+/** One bit through the stuffer: state = last << 3 | run in, `stuffBits << 4 | next state` out (as STUFF_TABLE). */
+function stuffBit(state: number, b: number): number {
+  const last = state >>> 3;
+  const run = state & 7;
+  if (b === last && run > 0) {
+    return run + 1 === 5 ? (1 << 4) | ((b ^ 1) << 3) | 1 : (last << 3) | (run + 1);
+  }
+  return (b << 3) | 1;
 }
 
 /** Worst-case classic length (can-utils CFL_WORSTCASE; Davis et al. 2007 eq. 1): 55+10n / 80+10n. */

@@ -13,7 +13,7 @@
  */
 import { assert } from '../assert.js';
 import { err, ok, type Result } from '../result.js';
-import { checkBodyBounds, INT12_LIMIT, isSignedCode, readInt12, bufferViewOf, writeInt12x4, type DecodeStatus, type FrameDecodeError } from './fixed-point.js';
+import { checkBodyBounds, INT12_LIMIT, isSignedCode, readInt12, writeInt12x4, type DecodeStatus, type FrameDecodeError } from './fixed-point.js';
 import { FRAME_BODY_BYTES } from './ids.js';
 
 export const ACTUATOR_COUNT = 4;
@@ -41,7 +41,7 @@ export function encodeCommand(value: ActuatorCommand, bytes: Uint8Array, offset:
     if (!isSignedCode(deflection, INT12_LIMIT)) assert(false, `deflection ${deflection} mrad outside ±2047`);
   }
   assert(offset >= 0 && offset + FRAME_BODY_BYTES <= bytes.length, 'command body does not fit');
-  bufferViewOf(bytes).setUint8(bytes.byteOffset + offset, value.engaged ? ENGAGED_BIT : 0);
+  bytes[offset] = value.engaged ? ENGAGED_BIT : 0;
   writeInt12x4(bytes, offset + 1, d[0] ?? 0, d[1] ?? 0, d[2] ?? 0, d[3] ?? 0);
   return FRAME_BODY_BYTES;
 }
@@ -49,7 +49,7 @@ export function encodeCommand(value: ActuatorCommand, bytes: Uint8Array, offset:
 function checkCommand(bytes: Uint8Array, offset: number, length: number): FrameDecodeError | null {
   const bounds = checkBodyBounds(bytes, offset, length, FRAME_BODY_BYTES);
   if (bounds !== null) return bounds;
-  const flags = bufferViewOf(bytes).getUint8(bytes.byteOffset + offset);
+  const flags = bytes[offset] ?? 0;
   if ((flags & RESERVED_BITS) !== 0) return { code: 'reserved_bits', field: 'flags', value: flags >>> 4 };
   for (let slot = 0; slot < ACTUATOR_COUNT; slot++) {
     const value = readInt12(bytes, offset + 1, slot);
@@ -63,7 +63,7 @@ export function decodeCommandInto(bytes: Uint8Array, offset: number, length: num
   assert(out.deflectionMrad.length === ACTUATOR_COUNT, 'command output has the wrong actuator count');
   const error = checkCommand(bytes, offset, length);
   if (error !== null) return error;
-  out.engaged = (bufferViewOf(bytes).getUint8(bytes.byteOffset + offset) & ENGAGED_BIT) !== 0;
+  out.engaged = ((bytes[offset] ?? 0) & ENGAGED_BIT) !== 0;
   for (let slot = 0; slot < ACTUATOR_COUNT; slot++) out.deflectionMrad[slot] = readInt12(bytes, offset + 1, slot);
   return null;
 }

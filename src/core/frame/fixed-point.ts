@@ -54,6 +54,22 @@ export function bufferViewOf(bytes: Uint8Array): DataView {
   return memoView;
 }
 
+/** Big-endian 16-bit store of `value` (its low 16 bits, as DataView.setInt16/setUint16) at `bytes[index]`. */
+export function writeU16BE(bytes: Uint8Array, index: number, value: number): void {
+  bytes[index] = (value >> 8) & 0xff;
+  bytes[index + 1] = value & 0xff;
+}
+
+/** Big-endian signed 16-bit load at `bytes[index]` (as DataView.getInt16). */
+export function readI16BE(bytes: Uint8Array, index: number): number {
+  return ((((bytes[index] ?? 0) << 8) | (bytes[index + 1] ?? 0)) << 16) >> 16;
+}
+
+/** Big-endian unsigned 16-bit load at `bytes[index]` (as DataView.getUint16). */
+export function readU16BE(bytes: Uint8Array, index: number): number {
+  return ((bytes[index] ?? 0) << 8) | (bytes[index + 1] ?? 0);
+}
+
 /**
  * Quantises a physical value to a signed code: round half away from zero, then saturate to
  * ±limit. The sensor and control models use it before encoding; NaN is a programmer error.

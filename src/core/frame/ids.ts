@@ -10,11 +10,14 @@
 import { assert } from '../assert.js';
 import { getCrc } from '../integrity/crc-catalogue.js';
 
-export type ChannelId = 'A' | 'B' | 'C';
+/** Channel D exists only in the four-channel p2p configuration (docs/BYZANTINE.md); its IDs are base + 4. */
+export type ChannelId = 'A' | 'B' | 'C' | 'D';
 export const CHANNEL_IDS: readonly ChannelId[] = ['A', 'B', 'C'];
-/** IMUs are numbered 1..3 (IMU i is sensor Si of DESIGN.md). */
-export type ImuNumber = 1 | 2 | 3;
+export const CHANNEL_IDS_MAX: readonly ChannelId[] = ['A', 'B', 'C', 'D'];
+/** IMUs are numbered 1..3 (IMU i is sensor Si of DESIGN.md); IMU 4 is channel D's, four-channel configuration only. */
+export type ImuNumber = 1 | 2 | 3 | 4;
 export const IMU_NUMBERS: readonly ImuNumber[] = [1, 2, 3];
+export const IMU_NUMBERS_MAX: readonly ImuNumber[] = [1, 2, 3, 4];
 
 export type FrameKind = 'imu-rate' | 'imu-accel' | 'command' | 'channel-status' | 'clock-sync';
 
@@ -35,14 +38,14 @@ export const CAN_ID_RANGES = {
 } as const;
 
 export function channelNumber(channel: ChannelId): number {
-  return channel === 'A' ? 1 : channel === 'B' ? 2 : 3;
+  return channel === 'A' ? 1 : channel === 'B' ? 2 : channel === 'C' ? 3 : 4;
 }
 
 /** The CAN identifier of a frame kind sent by `sender` (channel letter or IMU number). */
 export function canIdOf(kind: FrameKind, sender: ChannelId | ImuNumber): number {
   const senderNumber = typeof sender === 'number' ? sender : channelNumber(sender);
   const fromImu = kind === 'imu-rate' || kind === 'imu-accel';
-  assert(fromImu === (typeof sender === 'number'), `${kind} frames are sent by ${fromImu ? 'an IMU' : 'a channel'}`);
+  if (!(fromImu === (typeof sender === 'number'))) assert(false, `${kind} frames are sent by ${fromImu ? 'an IMU' : 'a channel'}`);
   return CAN_ID_BASE[kind] + senderNumber;
 }
 
@@ -78,7 +81,7 @@ export function profileOf(kind: FrameKind, medium: Medium): E2eProfileName {
 
 /** 16-bit data ID (Profiles 11 and 5): the 11-bit CAN identifier itself. */
 export function dataId16Of(canId: number): number {
-  assert(Number.isInteger(canId) && canId > 0 && canId <= 0x7ff, `CAN id ${canId} is not 11-bit`);
+  if (!(Number.isInteger(canId) && canId > 0 && canId <= 0x7ff)) assert(false, `CAN id ${canId} is not 11-bit`);
   return canId;
 }
 

@@ -13,7 +13,7 @@
  */
 import { assert } from '../assert.js';
 import { err, ok, type Result } from '../result.js';
-import { checkBodyBounds, INT16_LIMIT, isSignedCode, isUnsignedCode, bufferViewOf, type DecodeStatus, type FrameDecodeError } from './fixed-point.js';
+import { checkBodyBounds, INT16_LIMIT, isSignedCode, isUnsignedCode, readI16BE, writeU16BE, type DecodeStatus, type FrameDecodeError } from './fixed-point.js';
 import { FRAME_BODY_BYTES } from './ids.js';
 
 /** The sensor flagged its own sample as unusable (self-test or internal check failed). */
@@ -43,12 +43,10 @@ function encodeTriple(status: number, x: number, y: number, z: number, bytes: Ui
   if (!isUnsignedCode(status, 0x7)) assert(false, `sensor status ${status} uses reserved bits`);
   assert(isSignedCode(x, INT16_LIMIT) && isSignedCode(y, INT16_LIMIT) && isSignedCode(z, INT16_LIMIT), 'sensor value outside ±32767');
   assert(offset >= 0 && offset + FRAME_BODY_BYTES <= bytes.length, 'sensor body does not fit');
-  const view = bufferViewOf(bytes);
-  const at = bytes.byteOffset + offset;
-  view.setUint8(at, status << 4);
-  view.setInt16(at + 1, x);
-  view.setInt16(at + 3, y);
-  view.setInt16(at + 5, z);
+  bytes[offset] = status << 4;
+  writeU16BE(bytes, offset + 1, x);
+  writeU16BE(bytes, offset + 3, y);
+  writeU16BE(bytes, offset + 5, z);
   return FRAME_BODY_BYTES;
 }
 
@@ -56,12 +54,10 @@ function encodeTriple(status: number, x: number, y: number, z: number, bytes: Ui
 function checkTriple(bytes: Uint8Array, offset: number, length: number, names: readonly [string, string, string]): FrameDecodeError | null {
   const bounds = checkBodyBounds(bytes, offset, length, FRAME_BODY_BYTES);
   if (bounds !== null) return bounds;
-  const view = bufferViewOf(bytes);
-  const at = bytes.byteOffset + offset;
-  const status = view.getUint8(at) >>> 4;
+  const status = (bytes[offset] ?? 0) >>> 4;
   if ((status & SENSOR_STATUS_RESERVED) !== 0) return { code: 'reserved_bits', field: 'sensorStatus', value: status };
   for (let axis = 0; axis < 3; axis++) {
-    const value = view.getInt16(at + 1 + axis * 2);
+    const value = readI16BE(bytes, offset + 1 + axis * 2);
     if (value < -INT16_LIMIT) return { code: 'out_of_range', field: names[axis] ?? 'axis', value };
   }
   return null;
@@ -83,24 +79,20 @@ export function encodeImuAccel(value: ImuAccel, bytes: Uint8Array, offset: numbe
 export function decodeImuRateInto(bytes: Uint8Array, offset: number, length: number, out: ImuRate): DecodeStatus {
   const error = checkTriple(bytes, offset, length, RATE_FIELDS);
   if (error !== null) return error;
-  const view = bufferViewOf(bytes);
-  const at = bytes.byteOffset + offset;
-  out.sensorStatus = view.getUint8(at) >>> 4;
-  out.rateXMradPerS = view.getInt16(at + 1);
-  out.rateYMradPerS = view.getInt16(at + 3);
-  out.rateZMradPerS = view.getInt16(at + 5);
+  out.sensorStatus = (bytes[offset] ?? 0) >>> 4;
+  out.rateXMradPerS = readI16BE(bytes, offset + 1);
+  out.rateYMradPerS = readI16BE(bytes, offset + 3);
+  out.rateZMradPerS = readI16BE(bytes, offset + 5);
   return null;
 }
 
 export function decodeImuAccelInto(bytes: Uint8Array, offset: number, length: number, out: ImuAccel): DecodeStatus {
   const error = checkTriple(bytes, offset, length, ACCEL_FIELDS);
   if (error !== null) return error;
-  const view = bufferViewOf(bytes);
-  const at = bytes.byteOffset + offset;
-  out.sensorStatus = view.getUint8(at) >>> 4;
-  out.accelXCmPerS2 = view.getInt16(at + 1);
-  out.accelYCmPerS2 = view.getInt16(at + 3);
-  out.accelZCmPerS2 = view.getInt16(at + 5);
+  out.sensorStatus = (bytes[offset] ?? 0) >>> 4;
+  out.accelXCmPerS2 = readI16BE(bytes, offset + 1);
+  out.accelYCmPerS2 = readI16BE(bytes, offset + 3);
+  out.accelZCmPerS2 = readI16BE(bytes, offset + 5);
   return null;
 }
 

@@ -14,7 +14,7 @@
  */
 import { assert } from '../assert.js';
 import { err, ok, type Result } from '../result.js';
-import { checkBodyBounds, INT16_LIMIT, isSignedCode, isUnsignedCode, UINT16_MAX, UINT8_MAX, bufferViewOf, type DecodeStatus, type FrameDecodeError } from './fixed-point.js';
+import { checkBodyBounds, INT16_LIMIT, isSignedCode, isUnsignedCode, UINT16_MAX, UINT8_MAX, readI16BE, readU16BE, writeU16BE, type DecodeStatus, type FrameDecodeError } from './fixed-point.js';
 import { FRAME_BODY_BYTES } from './ids.js';
 
 /** Wire codes 0..4 in this order; 5..15 are out_of_range. */
@@ -47,13 +47,11 @@ export function encodeChannelStatus(value: ChannelStatus, bytes: Uint8Array, off
   assert(isCount(value.scrubCorrectedCount) && isCount(value.scrubUncorrectableCount) && isCount(value.scrubPassCount), 'scrub counters must be non-negative integers');
   if (!isSignedCode(value.clockOffsetMicros, INT16_LIMIT)) assert(false, `clock offset ${value.clockOffsetMicros} µs outside ±32767`);
   assert(offset >= 0 && offset + FRAME_BODY_BYTES <= bytes.length, 'status body does not fit');
-  const view = bufferViewOf(bytes);
-  const at = bytes.byteOffset + offset;
-  view.setUint8(at, health << 4);
-  view.setUint16(at + 1, value.scrubCorrectedCount % (UINT16_MAX + 1));
-  view.setUint8(at + 3, value.scrubUncorrectableCount % (UINT8_MAX + 1));
-  view.setUint8(at + 4, value.scrubPassCount % (UINT8_MAX + 1));
-  view.setInt16(at + 5, value.clockOffsetMicros);
+  bytes[offset] = health << 4;
+  writeU16BE(bytes, offset + 1, value.scrubCorrectedCount % (UINT16_MAX + 1));
+  bytes[offset + 3] = value.scrubUncorrectableCount % (UINT8_MAX + 1);
+  bytes[offset + 4] = value.scrubPassCount % (UINT8_MAX + 1);
+  writeU16BE(bytes, offset + 5, value.clockOffsetMicros);
   return FRAME_BODY_BYTES;
 }
 
@@ -61,17 +59,15 @@ export function encodeChannelStatus(value: ChannelStatus, bytes: Uint8Array, off
 export function decodeChannelStatusInto(bytes: Uint8Array, offset: number, length: number, out: ChannelStatus): DecodeStatus {
   const bounds = checkBodyBounds(bytes, offset, length, FRAME_BODY_BYTES);
   if (bounds !== null) return bounds;
-  const view = bufferViewOf(bytes);
-  const at = bytes.byteOffset + offset;
-  const healthCode = view.getUint8(at) >>> 4;
+  const healthCode = (bytes[offset] ?? 0) >>> 4;
   const health = CHANNEL_HEALTH_CODES[healthCode];
   if (health === undefined) return { code: 'out_of_range', field: 'health', value: healthCode };
-  const clockOffsetMicros = view.getInt16(at + 5);
+  const clockOffsetMicros = readI16BE(bytes, offset + 5);
   if (!isSignedCode(clockOffsetMicros, INT16_LIMIT)) return { code: 'out_of_range', field: 'clockOffsetMicros', value: clockOffsetMicros };
   out.health = health;
-  out.scrubCorrectedCount = view.getUint16(at + 1);
-  out.scrubUncorrectableCount = view.getUint8(at + 3);
-  out.scrubPassCount = view.getUint8(at + 4);
+  out.scrubCorrectedCount = readU16BE(bytes, offset + 1);
+  out.scrubUncorrectableCount = (bytes[offset + 3] ?? 0);
+  out.scrubPassCount = (bytes[offset + 4] ?? 0);
   out.clockOffsetMicros = clockOffsetMicros;
   assert(isUnsignedCode(out.scrubCorrectedCount, UINT16_MAX), 'decoded counter out of range');
   return null;

@@ -371,8 +371,8 @@ function sliced64(r: Register64, data: Uint8Array, offset: number, length: numbe
 // Engine.
 
 function checkRange(data: Uint8Array, offset: number, length: number): void {
-  assert(Number.isInteger(offset) && offset >= 0 && offset <= data.length, `crc: offset ${offset} outside 0..${data.length}`);
-  assert(Number.isInteger(length) && length >= 0 && offset + length <= data.length, `crc: length ${length} past the end`);
+  if (!(Number.isInteger(offset) && offset >= 0 && offset <= data.length)) assert(false, `crc: offset ${offset} outside 0..${data.length}`);
+  if (!(Number.isInteger(length) && length >= 0 && offset + length <= data.length)) assert(false, `crc: length ${length} past the end`);
 }
 
 /** Conversions between a model's output value and its byte-stream-domain register. */

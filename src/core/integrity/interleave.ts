@@ -47,15 +47,15 @@ export class Interleaver {
 
   /** The physical bit that holds code-word bit `bit` of word `word`. */
   physicalOf(word: number, bit: number): number {
-    assert(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount, `word ${word} out of range`);
-    assert(Number.isInteger(bit) && bit >= 0 && bit < this.codeBits, `bit ${bit} out of range`);
+    if (!(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount)) assert(false, `word ${word} out of range`);
+    if (!(Number.isInteger(bit) && bit >= 0 && bit < this.codeBits)) assert(false, `bit ${bit} out of range`);
     const group = Math.floor(word / this.factor);
     const lane = word - group * this.factor;
     return group * this.groupBits + bit * this.factor + lane;
   }
 
   private checkPhysical(physicalBit: number): void {
-    assert(Number.isSafeInteger(physicalBit) && physicalBit >= 0 && physicalBit < this.physicalBits, `physical bit ${physicalBit} out of range`);
+    if (!(Number.isSafeInteger(physicalBit) && physicalBit >= 0 && physicalBit < this.physicalBits)) assert(false, `physical bit ${physicalBit} out of range`);
   }
 }
 

@@ -252,7 +252,7 @@ export interface CodeWord {
 
 /** Flips code-word bit `bit` (0..n-1, data bits then check bits) in place. */
 export function flipCodeWordBit(code: SecDedCode, word: CodeWord, bit: number): void {
-  assert(Number.isInteger(bit) && bit >= 0 && bit < code.codeBits, `code-word bit ${bit} out of range`);
+  if (!(Number.isInteger(bit) && bit >= 0 && bit < code.codeBits)) assert(false, `code-word bit ${bit} out of range`);
   if (bit < 32) word.dataLo = (word.dataLo ^ (1 << bit)) >>> 0;
   else if (bit < code.dataBits) word.dataHi = (word.dataHi ^ (1 << (bit - 32))) >>> 0;
   else word.check ^= 1 << (bit - code.dataBits);

@@ -71,6 +71,9 @@ function findDirty39(h: Uint32Array, c: Uint8Array, t: Uint8Array, from: number,
   return to;
 }
 
+/** The shared success value of the writes (immutable; saves an allocation per write). */
+const OK_VOID: Result<void, MemoryFault> = Object.freeze(ok(undefined));
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class MemoryImage {
@@ -89,6 +92,10 @@ export class MemoryImage {
 
   private readonly bytes: Uint8Array;
   private readonly halves: Uint32Array;
+  /** The same storage as float32 slots (the aligned readF32/writeF32 fast path). */
+  private readonly floats: Float32Array;
+  /** `code.halfTable` (encode and clean-word test inlined on the fast path). */
+  private readonly table: Uint8Array;
   private readonly checks: Uint8Array;
   /** 32-bit halves per word: 1 or 2. */
   private readonly stride: number;
@@ -113,6 +120,8 @@ export class MemoryImage {
     this.wordCount = paddedWordCount(options.sizeBytes, this.wordBytes, interleave);
     this.bytes = new Uint8Array(this.wordCount * this.wordBytes);
     this.halves = new Uint32Array(this.bytes.buffer);
+    this.floats = new Float32Array(this.bytes.buffer);
+    this.table = this.code.halfTable;
     this.checks = new Uint8Array(this.wordCount).fill(this.code.encode(0, 0));
     this.interleaver = new Interleaver(this.code.codeBits, interleave, this.wordCount);
     this.physicalBitCount = this.interleaver.physicalBits;
@@ -144,7 +153,7 @@ export class MemoryImage {
    * Does not touch the read counters (callers count: reads here, the scrubber its own).
    */
   repairWord(word: number, out: DecodeOutcome): DecodeOutcome {
-    assert(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount, `word ${word} out of range`);
+    if (!(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount)) assert(false, `word ${word} out of range`);
     const base = word * this.stride;
     const hi = this.stride === 2 ? (this.halves[base + 1] ?? 0) : 0;
     this.code.decode(this.halves[base] ?? 0, hi, this.checks[word] ?? 0, out);
@@ -163,8 +172,8 @@ export class MemoryImage {
 
   /** Flips code-word bit `bit` (0..n-1: data bits, then check bits) of word `word`. */
   flipBit(word: number, bit: number): void {
-    assert(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount, `word ${word} out of range 0..${this.wordCount - 1}`);
-    assert(Number.isInteger(bit) && bit >= 0 && bit < this.code.codeBits, `bit ${bit} out of range 0..${this.code.codeBits - 1}`);
+    if (!(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount)) assert(false, `word ${word} out of range 0..${this.wordCount - 1}`);
+    if (!(Number.isInteger(bit) && bit >= 0 && bit < this.code.codeBits)) assert(false, `bit ${bit} out of range 0..${this.code.codeBits - 1}`);
     const dataBits = this.code.dataBits;
     if (bit < dataBits) {
       const index = word * this.stride + (bit >>> 5);
@@ -216,6 +225,11 @@ export class MemoryImage {
   }
 
   readU32(address: number): number {
+    if (this.isCleanAligned(address)) {
+      this.lastReadStatus = 'ok';
+      this.lastReadFaultWord = -1;
+      return this.halves[address >>> 2] ?? 0;
+    }
     if ((address & 3) === 0) {
       this.checkRange(address, 4);
       this.repairRange(address, 4);
@@ -231,6 +245,11 @@ export class MemoryImage {
   }
 
   writeU32(address: number, value: number): Result<void, MemoryFault> {
+    if (this.isCleanAligned(address)) {
+      this.halves[address >>> 2] = value;
+      this.reencodeAligned(address);
+      return OK_VOID;
+    }
     const b = this.byteScratch;
     b[0] = value & 0xff;
     b[1] = (value >>> 8) & 0xff;
@@ -240,6 +259,11 @@ export class MemoryImage {
   }
 
   readF32(address: number): number {
+    if (this.isCleanAligned(address)) {
+      this.lastReadStatus = 'ok';
+      this.lastReadFaultWord = -1;
+      return this.floats[address >>> 2] ?? Number.NaN;
+    }
     this.u32Scratch[0] = this.readU32(address);
     return this.floatScratch[0] ?? Number.NaN;
   }
@@ -250,6 +274,11 @@ export class MemoryImage {
   }
 
   writeF32(address: number, value: number): Result<void, MemoryFault> {
+    if (this.isCleanAligned(address)) {
+      this.floats[address >>> 2] = value;
+      this.reencodeAligned(address);
+      return OK_VOID;
+    }
     this.floatScratch[0] = value;
     return this.writeU32(address, this.u32Scratch[0] ?? 0);
   }
@@ -295,8 +324,38 @@ export class MemoryImage {
   // ---- internals --------------------------------------------------------------------------
 
   private checkRange(address: number, length: number): void {
-    assert(Number.isSafeInteger(address) && Number.isSafeInteger(length) && address >= 0 && length >= 0 && address + length <= this.sizeBytes,
-      `range ${address}+${length} outside image of ${this.sizeBytes} bytes`);
+    if (!(Number.isSafeInteger(address) && Number.isSafeInteger(length) && address >= 0 && length >= 0 && address + length <= this.sizeBytes)) {
+      assert(false, `range ${address}+${length} outside image of ${this.sizeBytes} bytes`);
+    }
+  }
+
+  /**
+   * The 32-bit fast path: `address` is a 4-aligned in-range integer and the code word holding
+   * it is clean. Then a 4-byte read is the stored value and a 4-byte write needs no
+   * read-modify-write repair (the rest of a 64-bit word is clean). Anything else takes the
+   * general path, which behaves identically for these cases.
+   */
+  private isCleanAligned(address: number): boolean {
+    // `address & 3` is 0 only for integers (and NaN, which fails `address >= 0`); the bound keeps it below 2^30.
+    if ((address & 3) !== 0 || !(address >= 0) || address + 4 > this.sizeBytes) return false;
+    const t = this.table;
+    if (this.stride === 1) {
+      const lo = this.halves[address >>> 2] ?? 0;
+      return ((t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0)) === (this.checks[address >>> 2] ?? 0);
+    }
+    const w = address >>> 3;
+    const lo = this.halves[2 * w] ?? 0;
+    const hi = this.halves[2 * w + 1] ?? 0;
+    const s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0) ^ (t[131072 + (hi & 0xffff)] ?? 0) ^ (t[196608 + (hi >>> 16)] ?? 0);
+    return s === (this.checks[w] ?? 0);
+  }
+
+  /** Re-encodes the word holding aligned `address` after a fast-path write; the write status is 'ok'. */
+  private reencodeAligned(address: number): void {
+    const w = this.stride === 1 ? address >>> 2 : address >>> 3;
+    this.encodeWords(w, w);
+    this.lastReadStatus = 'ok';
+    this.lastReadFaultWord = -1;
   }
 
   private lastWordOf(address: number, length: number): number {

@@ -61,7 +61,7 @@ export class RegisterImage {
   /** The index of a register for the index-based hot path (asserts the name exists). */
   indexOf(name: string): number {
     const i = this.index.get(name);
-    assert(i !== undefined, `unknown register '${name}'`);
+    if (!(i !== undefined)) assert(false, `unknown register '${name}'`);
     return i;
   }
 
@@ -114,8 +114,8 @@ export class RegisterImage {
 
   flipAt(i: number, copy: RegisterCopy, bit: number): void {
     this.checkIndex(i);
-    assert(Number.isInteger(copy) && copy >= 0 && copy <= 2, `copy must be 0, 1 or 2, got ${String(copy)}`);
-    assert(Number.isInteger(bit) && bit >= 0 && bit < 32, `bit must be 0..31, got ${bit}`);
+    if (!(Number.isInteger(copy) && copy >= 0 && copy <= 2)) assert(false, `copy must be 0, 1 or 2, got ${String(copy)}`);
+    if (!(Number.isInteger(bit) && bit >= 0 && bit < 32)) assert(false, `bit must be 0..31, got ${bit}`);
     const at = copy * this.count + i;
     this.copies[at] = ((this.copies[at] ?? 0) ^ (1 << bit)) >>> 0;
     this.flipsInjected++;
@@ -169,6 +169,6 @@ export class RegisterImage {
   }
 
   private checkIndex(i: number): void {
-    assert(Number.isInteger(i) && i >= 0 && i < this.count, `register index ${i} out of range`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.count)) assert(false, `register index ${i} out of range`);
   }
 }

@@ -87,8 +87,8 @@ export class Scrubber {
    * and end it.
    */
   step(nowMicros: number, wordBudget: number): Readonly<ScrubStepReport> {
-    assert(Number.isSafeInteger(nowMicros) && nowMicros >= this.lastNowMicros, `scrub time must not go backwards (${this.lastNowMicros} → ${nowMicros})`);
-    assert(Number.isSafeInteger(wordBudget) && wordBudget >= 0, `word budget must be a non-negative integer, got ${wordBudget}`);
+    if (!(Number.isSafeInteger(nowMicros) && nowMicros >= this.lastNowMicros)) assert(false, `scrub time must not go backwards (${this.lastNowMicros} → ${nowMicros})`);
+    if (!(Number.isSafeInteger(wordBudget) && wordBudget >= 0)) assert(false, `word budget must be a non-negative integer, got ${wordBudget}`);
     this.lastNowMicros = nowMicros;
     const r = this.report;
     r.wordsScanned = 0;

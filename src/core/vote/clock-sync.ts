@@ -123,7 +123,7 @@ export function runawayThresholdPpm(cfg: ClockSyncConfig): number {
  * readings arrived, so at least one value always remains.
  */
 export function faultTolerantMidpoint(values: Float64Array, count: number, f: number): number {
-  assert(count >= 1 && count <= SELECT_COUNT_MAX && f >= 0, `faultTolerantMidpoint: bad count ${count}`);
+  if (!(count >= 1 && count <= SELECT_COUNT_MAX && f >= 0)) assert(false, `faultTolerantMidpoint: bad count ${count}`);
   sortSmall(values, count);
   const drop = Math.min(f, (count - 1) >> 1);
   return ((values[drop] ?? 0) + (values[count - 1 - drop] ?? 0)) / 2;
@@ -170,7 +170,7 @@ export class ClockSync {
    * peer's timestamp frame. Call once per peer and round; a silent peer is simply not set.
    */
   setReading(peer: number, logicalDiffMicros: number, rawDiffMicros: number): void {
-    assert(Number.isInteger(peer) && peer >= 0 && peer < this.cfg.channelCount && peer !== this.self, `ClockSync: bad peer ${peer}`);
+    if (!(Number.isInteger(peer) && peer >= 0 && peer < this.cfg.channelCount && peer !== this.self)) assert(false, `ClockSync: bad peer ${peer}`);
     if (!Number.isFinite(logicalDiffMicros) || !Number.isFinite(rawDiffMicros)) return;
     this.logicalDiff[peer] = logicalDiffMicros;
     this.hasReading[peer] = 1;
@@ -219,7 +219,7 @@ export class ClockSync {
 
   /** Withdraws the verdict on `peer` (after it was reintegrated) and forgets its rate history. */
   clearPeerFault(peer: number): void {
-    assert(peer >= 0 && peer < this.cfg.channelCount, `ClockSync: bad peer ${peer}`);
+    if (!(peer >= 0 && peer < this.cfg.channelCount)) assert(false, `ClockSync: bad peer ${peer}`);
     this.fault[peer] = NONE;
     for (let r = 0; r <= this.cfg.driftWindowRounds; r++) this.rawValid[r * this.cfg.channelCount + peer] = 0;
   }

@@ -99,7 +99,7 @@ export class SensorConsolidator {
    * time. A sample with a non-finite value, or `valid = false` (E2E failure), is not usable.
    */
   setSample(source: number, values: ArrayLike<number>, stampMicros: number, valid: boolean): void {
-    assert(Number.isInteger(source) && source >= 0 && source < this.cfg.sourceCount, `setSample: bad source ${source}`);
+    if (!(Number.isInteger(source) && source >= 0 && source < this.cfg.sourceCount)) assert(false, `setSample: bad source ${source}`);
     assert(values.length >= this.cfg.axisCount, 'setSample: too few values');
     let finite = true;
     const base = source * this.cfg.axisCount;
@@ -142,7 +142,7 @@ export class SensorConsolidator {
   }
 
   sourceState(source: number): SourceState {
-    assert(source >= 0 && source < this.cfg.sourceCount, `sourceState: bad source ${source}`);
+    if (!(source >= 0 && source < this.cfg.sourceCount)) assert(false, `sourceState: bad source ${source}`);
     const bit = 1 << source;
     if ((this.permanentBits & bit) !== 0) return 'failed_permanent';
     return (this.failedBits & bit) !== 0 ? 'failed' : 'ok';

@@ -13,7 +13,7 @@ export const SELECT_COUNT_MAX = 4;
  * no allocation, no comparator closure). Values must be finite.
  */
 export function sortSmall(values: Float64Array, count: number): void {
-  assert(count >= 0 && count <= SELECT_COUNT_MAX && count <= values.length, `sortSmall: bad count ${count}`);
+  if (!(count >= 0 && count <= SELECT_COUNT_MAX && count <= values.length)) assert(false, `sortSmall: bad count ${count}`);
   for (let i = 1; i < count; i++) {
     const v = values[i] ?? 0;
     let j = i - 1;
@@ -35,7 +35,7 @@ export function sortSmall(values: Float64Array, count: number): void {
  * - 1 → the value itself.
  */
 export function midValueSelect(values: Float64Array, count: number): number {
-  assert(count >= 1 && count <= SELECT_COUNT_MAX, `midValueSelect: bad count ${count}`);
+  if (!(count >= 1 && count <= SELECT_COUNT_MAX)) assert(false, `midValueSelect: bad count ${count}`);
   sortSmall(values, count);
   const lower = values[(count - 1) >> 1] ?? 0;
   const upper = values[count >> 1] ?? 0;

@@ -231,7 +231,7 @@ export class ActuatorVoter {
   }
 
   private checkChannel(channel: number): void {
-    assert(Number.isInteger(channel) && channel >= 0 && channel < this.cfg.channelCount, `voter: bad channel ${channel}`);
+    if (!(Number.isInteger(channel) && channel >= 0 && channel < this.cfg.channelCount)) assert(false, `voter: bad channel ${channel}`);
   }
 
   private start(nowMicros: number): void {

@@ -1,0 +1,77 @@
+/**
+ * Two guards around a participant's ClockSync (docs/FLIGHT.md, "Clock sync"), shared by the
+ * channels and the voter node:
+ *
+ * - Late-frame guard. A sync frame carries the sender's time when it was queued; the receiver
+ *   adds the frame's exact transmission time. If the frame had to wait in the sender's queue
+ *   (the bus was busy: a babbling node, another frame), the stamp is late by that wait and the
+ *   reading looks like a clock that jumped back. A receiver sees every frame on the bus, so it
+ *   knows when the bus last went idle: a sync frame whose start of frame follows the end of the
+ *   previous frame back to back (within `BACK_TO_BACK_BITS`) may have waited, and its reading is
+ *   dropped for this round (ClockSync treats it as a silent peer). On an idle bus — the normal
+ *   case at the sync slots — every reading is kept, so a real jump is still seen.
+ * - Jump-verdict release. A jump verdict is withdrawn after `CLOCK_CLEAR_ROUNDS` rounds in which
+ *   the peer's reading is back within the jump bound of the midpoint, so the ensemble regains
+ *   its third (or fourth) clock; a runaway verdict stands (the oscillator is broken). Without
+ *   the release a channel that once saw a jump would synchronise with one peer only for the rest
+ *   of the flight, and a later fault on that peer would drag it along.
+ *
+ * Allocation-free per frame and per round.
+ */
+import type { ClockSync } from '../vote/clock-sync.js';
+
+export const CLOCK_CLEAR_ROUNDS = 10;
+/** Bits between the previous frame's delivery and this frame's start that still count as back to back (IFS 3 + margin). */
+export const BACK_TO_BACK_BITS = 6;
+
+export class SyncGuard {
+  /** Readings dropped because the frame may have waited behind another. */
+  droppedLate = 0;
+  private readonly lastDiff: Float64Array;
+  private readonly hasDiff: Uint8Array;
+  private readonly goodRounds: Int32Array;
+  private busyUntilMicros = -1e15;
+
+  constructor(private readonly peerCount: number, private readonly bitMicros: number, private readonly jumpLimitMicros: number) {
+    this.lastDiff = new Float64Array(peerCount);
+    this.hasDiff = new Uint8Array(peerCount);
+    this.goodRounds = new Int32Array(peerCount);
+  }
+
+  /** Every received frame (true delivery time) and every own transmission end estimate: the bus was busy until then. */
+  busUntil(trueMicros: number): void {
+    if (trueMicros > this.busyUntilMicros) this.busyUntilMicros = trueMicros;
+  }
+
+  /**
+   * A sync frame delivered at `deliveredMicros` that took `durationMicros` on the wire: true when
+   * its reading can be trusted (the bus was idle when it started). Call before `busUntil` for it.
+   */
+  startedOnIdleBus(deliveredMicros: number, durationMicros: number): boolean {
+    const sof = deliveredMicros - durationMicros;
+    const ok = sof - this.busyUntilMicros > BACK_TO_BACK_BITS * this.bitMicros;
+    if (!ok) this.droppedLate++;
+    return ok;
+  }
+
+  /** The logical reading of `peer` this round (after the guard accepted it). */
+  noteReading(peer: number, logicalDiffMicros: number): void {
+    if (peer < 0 || peer >= this.peerCount) return;
+    this.lastDiff[peer] = logicalDiffMicros;
+    this.hasDiff[peer] = 1;
+  }
+
+  /** After `sync.resync()` returned `adjustment`: counts good rounds of jump-flagged peers and releases them. */
+  afterResync(sync: ClockSync, adjustment: number): void {
+    for (let q = 0; q < this.peerCount; q++) {
+      if (sync.peerFault(q) !== 'jump') { this.goodRounds[q] = 0; continue; }
+      const good = this.hasDiff[q] === 1 && Math.abs((this.lastDiff[q] ?? 0) - adjustment) <= this.jumpLimitMicros;
+      this.goodRounds[q] = good ? (this.goodRounds[q] ?? 0) + 1 : 0;
+      if ((this.goodRounds[q] ?? 0) >= CLOCK_CLEAR_ROUNDS) {
+        sync.clearPeerFault(q);
+        this.goodRounds[q] = 0;
+      }
+    }
+    this.hasDiff.fill(0);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The host-built board firmware on a pseudo-terminal for integration tests: socat holds a pty
+ * pair with stable names (like a udev symlink on the Pi), the board serves one end with --tty,
+ * the rig opens the other. Killing the board process is an unplug; starting it again a replug.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BOARD_BINARY = join(ROOT, 'firmware-bridge/build/host/triplex-board');
+
+/** `make -C firmware-bridge host` (the first step a newcomer runs). */
+export function buildHostFirmware(): void {
+  execFileSync('make', ['-C', join(ROOT, 'firmware-bridge'), 'host'], { stdio: 'pipe' });
+}
+
+async function waitFor(condition: () => boolean, what: string, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function stop(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => { resolve(); });
+    child.kill(signal);
+  });
+}
+
+export class PtyBoard {
+  readonly dir = mkdtempSync(join(tmpdir(), 'triplex-board-'));
+  /** The path the rig opens. */
+  readonly hostPath = join(this.dir, 'host');
+  private readonly boardPath = join(this.dir, 'board');
+  private socat: ChildProcess | undefined;
+  private board: ChildProcess | undefined;
+
+  constructor(readonly channel: 'A' | 'B' | 'C', readonly periodMicros = 4000) {}
+
+  async start(): Promise<void> {
+    this.socat = spawn('socat', [`pty,raw,echo=0,link=${this.boardPath}`, `pty,raw,echo=0,link=${this.hostPath}`], { stdio: 'ignore' });
+    await waitFor(() => existsSync(this.hostPath) && existsSync(this.boardPath), 'socat ptys');
+    this.startBoard();
+  }
+
+  startBoard(): void {
+    this.board = spawn(BOARD_BINARY, ['--tty', this.boardPath, '--channel', this.channel, '--period-us', String(this.periodMicros)], { stdio: 'ignore' });
+  }
+
+  /** SIGKILL: the board vanishes without a word, like a pulled cable. */
+  killBoard(): Promise<void> {
+    return stop(this.board, 'SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    await stop(this.board, 'SIGTERM');
+    await stop(this.socat, 'SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The emulated rig file with channel A replaced by a board on `path`. */
+export function mixedRigText(path: string): string {
+  const rig = JSON.parse(execFileSync('cat', [join(ROOT, 'hil/rigs/mixed-pty.json')], { encoding: 'utf8' })) as { channels: { name: string; kind: string; path?: string }[] };
+  rig.channels[0] = { name: 'A', kind: 'serial', path };
+  return JSON.stringify(rig);
+}
