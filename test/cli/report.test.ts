@@ -39,7 +39,8 @@ describe('triplex report', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('renders every figure in headless Chromium (screenshot in test-artifacts/)', async () => {
+  // Chromium is installed by test/setup.sh (npm run verify); a missing browser fails here, never skips.
+  it('renders every figure in headless Chromium (screenshot in test-artifacts/)', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'triplex-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM, headless: true, viewport: { width: 1000, height: 900 },

@@ -158,7 +158,8 @@ describe('host-built board on a pseudo-terminal', () => {
       const frames = board!.messages.flatMap((m) => (m.kind === 'frame' ? [m.frame] : []));
       const command = frames.find((f) => f.id === 0x101);
       const status = frames.find((f) => f.id === 0x201);
-      expect(command && status).toBeTruthy();
+      expect(command, 'command frame 0x101 from the board').toBeDefined();
+      expect(status, 'status frame 0x201 from the board').toBeDefined();
       expect(check(commandConfig, commandState, command!.data)).toBe('OK');
       const decoded = decodeCommand(command!.data, 1, 7);
       expect(decoded.ok).toBe(true);
