@@ -22,6 +22,7 @@ const SUITES: readonly { readonly name: string; readonly load: () => Promise<{ s
   { name: 'byzantine', load: () => import('./byzantine.js') },
   { name: 'campaign', load: () => import('./campaign.js') },
   { name: 'flight', load: () => import('./flight.js') },
+  { name: 'hil', load: () => import('./hil.js') },
 ];
 
 function formatRow(result: BenchResult): string {

@@ -35,6 +35,8 @@ const ERROR_DELIMITER_BITS = 8;
 const SUSPEND_TRANSMISSION_BITS = 8;
 const REC_AFTER_PASSIVE_SUCCESS = 119;
 const COUNTER_MAX = 255;
+/** The shared success value of `send` (immutable; no allocation per frame). */
+const SENT: Result<void, SendError> = Object.freeze(ok(undefined));
 
 export interface EmulatedCanBusOptions {
   readonly clock: SimClock;
@@ -246,7 +248,7 @@ export class EmulatedCanNode implements FrameBus {
     this.queueFrames[slot] = frame;
     this.queueEnqueuedNs[slot] = this.bus.nowNs();
     this.queueKeys[slot] = arbitrationKey(frame);
-    return ok(undefined);
+    return SENT;
   }
 
   subscribe(handler: FrameHandler, filters?: readonly FrameFilter[]): Subscription {
@@ -549,8 +551,8 @@ export class EmulatedCanBus {
     const frame = f.frame;
     const from = f.from;
     assert(frame !== undefined && from !== undefined, 'decideOutcome: nothing in flight');
-    f.accepts.fill(0, 0, this.nodes.length);
-    f.recDelta.fill(0, 0, this.nodes.length);
+    // Plain loops: TypedArray#fill is a builtin call that costs more than a few stores.
+    for (let i = 0; i < this.nodes.length; i++) { f.accepts[i] = 0; f.recDelta[i] = 0; }
     f.tecDelta = 0;
     f.lateError = false;
     f.delayMicros = 0;

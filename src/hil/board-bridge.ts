@@ -18,7 +18,9 @@ import { defaultRegistry } from '../bus/registry.js';
 import type { FrameBus, Subscription } from '../bus/frame-bus.js';
 import type { EmulatedCanNode } from '../bus/emulated-can.js';
 import { assert } from '../core/assert.js';
-import { registerIndex } from '../core/control/state.js';
+import { SETPOINT_LENGTH } from '../core/control/gains.js';
+import { setpointAt, type SetpointSchedule } from '../core/control/setpoint.js';
+import { memoryAddress, MEMORY_SLOT, registerIndex } from '../core/control/state.js';
 import type { CanFrame } from '../core/frame/can.js';
 import { canIdOf, IMU_NUMBERS } from '../core/frame/ids.js';
 import type { RigResult } from '../core/frame/rig-command.js';
@@ -35,6 +37,10 @@ const NAMES = ['A', 'B', 'C'] as const;
 /** Board counters are refreshed with a STATUS request every this many cycles. */
 export const STATUS_EVERY_CYCLES = 50;
 const PEEK_CHUNK_BYTES = 128;
+/** setpointAttitude (3 floats) and setpointRate (3 floats) are adjacent slots of the control memory. */
+const SETPOINT_ADDRESS = memoryAddress('setpointAttitude');
+const SETPOINT_BYTES = 4 * SETPOINT_LENGTH;
+assert(MEMORY_SLOT.setpointRate === MEMORY_SLOT.setpointAttitude + SETPOINT_LENGTH / 2, 'setpoint slots are adjacent');
 const CAN_WAIT_FRAMES_MAX = 16;
 
 /** Sensor-to-voted-command latency of the bridge, over all boards, on the monotonic clock. */
@@ -99,12 +105,43 @@ class SerialBoard implements CycleBoard {
   private lastError: string | undefined;
 
   private lastHealth: ChannelHealth = 'active';
+  private readonly setpoint = new Float64Array(SETPOINT_LENGTH);
+  private readonly setpointBytes = new Uint8Array(SETPOINT_BYTES);
+  private readonly setpointView = new DataView(this.setpointBytes.buffer);
+  private setpointWritten = false;
   /** State transfers done (reintegrations) and failed. */
   transfers = 0;
   transferFailures = 0;
 
-  constructor(readonly index: number, private readonly session: BoardSession, private readonly tap: SensorTap, private readonly stateSource: StateSource) {
+  constructor(
+    readonly index: number, private readonly session: BoardSession, private readonly tap: SensorTap,
+    private readonly stateSource: StateSource, private readonly schedule: SetpointSchedule, private readonly periodMicros: number,
+    private readonly cycleTimeoutMicros: number,
+  ) {
     this.link = `serial ${session.path}`;
+  }
+
+  /**
+   * The setpoint schedule runs on the host: an emulated channel writes the cycle's setpoint into
+   * its control memory before the law runs; the bridge does the same for the board by POKE, only
+   * when the bytes change (during manoeuvre transitions), so a hold costs no extra round trip.
+   */
+  private async writeSetpoint(k: number): Promise<void> {
+    setpointAt(this.schedule, k * this.periodMicros, this.setpoint);
+    let changed = !this.setpointWritten;
+    for (let i = 0; i < SETPOINT_LENGTH; i++) {
+      const before = this.setpointView.getUint32(4 * i, true);
+      this.setpointView.setFloat32(4 * i, this.setpoint[i] ?? 0, true);
+      if (this.setpointView.getUint32(4 * i, true) !== before) changed = true;
+    }
+    if (!changed) return;
+    const answer = await this.session.request({ op: 'poke', space: 'mem', address: SETPOINT_ADDRESS, data: this.setpointBytes }, this.cycleTimeoutMicros);
+    this.setpointWritten = answer.ok && answer.value.op !== 'uncorrectable';
+  }
+
+  /** After a RESET or a state transfer the board's setpoint bytes are unknown: write them next cycle. */
+  forgetSetpoint(): void {
+    this.setpointWritten = false;
   }
 
   /** RESET: the board starts from the same initial state as the emulated channels. */
@@ -131,11 +168,13 @@ class SerialBoard implements CycleBoard {
       }
     }
     this.transfers++;
+    this.forgetSetpoint();
   }
 
   async cycle(k: number): Promise<void> {
     const frames = this.tap.take();
     if (this.stopped) return;
+    await this.writeSetpoint(k);
     const result = await this.session.exchange(frames);
     if (!result.ok) {
       this.lastError = formatBoardError(result.error);
@@ -213,6 +252,7 @@ class SerialBoard implements CycleBoard {
 
   async revive(): Promise<Result<string, string>> {
     this.stopped = false;
+    this.forgetSetpoint();
     const reset = await this.session.request({ op: 'reset' });
     return reset.ok
       ? ok('board reset and back in the loop; it reintegrates when it agrees again')
@@ -338,13 +378,17 @@ function stateSourceFor(flight: Flight, target: number): StateSource {
   };
 }
 
-async function openOne(flight: Flight, index: number, channel: Exclude<RigChannel, { kind: 'emulated' }>, clock: MonotonicClock, timeoutMicros: number, bitRateBps: number): Promise<Result<CycleBoard, string>> {
+interface OpenContext { readonly clock: MonotonicClock; readonly timeoutMicros: number; readonly bitRateBps: number; readonly schedule: SetpointSchedule }
+
+async function openOne(flight: Flight, index: number, channel: Exclude<RigChannel, { kind: 'emulated' }>, context: OpenContext): Promise<Result<CycleBoard, string>> {
+  const { clock, timeoutMicros, bitRateBps, schedule } = context;
   const tap = new SensorTap(flight.bus.attach(`board-${channel.name}`));
   if (channel.kind === 'serial') {
     const session = await BoardSession.connect({ path: channel.path, baud: channel.baud, clock, replyTimeoutMicros: timeoutMicros });
     if (!session.ok) return err(`channel ${channel.name}: ${session.error}`);
-    const board = new SerialBoard(index, session.value, tap, stateSourceFor(flight, index));
+    const board = new SerialBoard(index, session.value, tap, stateSourceFor(flight, index), schedule, flight.periodMicros, timeoutMicros);
     const reset = await board.reset();
+    board.forgetSetpoint();
     if (!reset.ok) {
       await board.close();
       return err(`channel ${channel.name}: board on ${channel.path} does not answer (${reset.error})`);
@@ -364,12 +408,12 @@ export interface OpenedBoards {
 }
 
 /** Opens every non-emulated channel of the rig and returns the lockstep cycle runner. */
-export async function openBoards(flight: Flight, rig: Rig, clock: MonotonicClock, timeoutMicros: number): Promise<Result<OpenedBoards, string>> {
+export async function openBoards(flight: Flight, rig: Rig, clock: MonotonicClock, timeoutMicros: number, schedule: SetpointSchedule): Promise<Result<OpenedBoards, string>> {
   const boards: CycleBoard[] = [];
   for (let i = 0; i < rig.channels.length && i < flight.channels.length; i++) {
     const channel = rig.channels[i];
     if (channel === undefined || channel.kind === 'emulated') continue;
-    const opened = await openOne(flight, i, channel, clock, timeoutMicros, rig.bus.bitRateBps);
+    const opened = await openOne(flight, i, channel, { clock, timeoutMicros, bitRateBps: rig.bus.bitRateBps, schedule });
     if (!opened.ok) {
       for (const b of boards) await b.close();
       return err(opened.error);

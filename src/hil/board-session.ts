@@ -27,6 +27,7 @@ export const PENDING_REQUESTS_MAX = 16;
 export const INBOX_FRAMES_MAX = 16;
 export const LATENCY_SAMPLES_MAX = 1 << 16;
 export const RECONNECT_EVERY_MICROS_DEFAULT = 500_000;
+export const COMMAND_TIMEOUT_MICROS_DEFAULT = 1_000_000;
 
 export type OpenPort = (path: string, baud: number, clock: MonotonicClock) => Promise<Result<SerialLineBus, string>>;
 
@@ -34,7 +35,10 @@ export interface BoardSessionOptions {
   readonly path: string;
   readonly baud: number;
   readonly clock: MonotonicClock;
+  /** Deadline of a cycle's answers (TICK, setpoint): a fraction of the period. */
   readonly replyTimeoutMicros: number;
+  /** Deadline of console and start-up commands (RESET, FLIP, PEEK, STATUS…); default 1 s. */
+  readonly commandTimeoutMicros?: number;
   readonly reconnectEveryMicros?: number;
   /** Opens the port; default: the real serial port (tests pass a mock). */
   readonly open?: OpenPort;
@@ -150,7 +154,7 @@ export class BoardSession {
       }
     }
     const started = this.options.clock.nowMicros();
-    const answer = await this.request({ op: 'tick' });
+    const answer = await this.request({ op: 'tick' }, this.options.replyTimeoutMicros);
     this.collecting = false;
     if (!answer.ok) return answer;
     if (answer.value.op !== 'tick') return err({ code: 'bad_answer', reason: `expected a tick report, got ${answer.value.op}` });
@@ -160,8 +164,8 @@ export class BoardSession {
     return ok({ tick: answer.value.tick, frames: this.inbox.splice(0), roundTripMicros });
   }
 
-  /** Sends one rig command and waits for its answer (or the timeout). */
-  request(body: RequestBody): Promise<Result<RigResult, BoardError>> {
+  /** Sends one rig command and waits for its answer, at most `timeoutMicros` (default: the command timeout). */
+  request(body: RequestBody, timeoutMicros = this.options.commandTimeoutMicros ?? COMMAND_TIMEOUT_MICROS_DEFAULT): Promise<Result<RigResult, BoardError>> {
     const bus = this.usableBus();
     if (bus === undefined) return Promise.resolve(err({ code: 'disconnected' }));
     if (this.pending.size >= PENDING_REQUESTS_MAX) return Promise.resolve(err({ code: 'busy', pendingMax: PENDING_REQUESTS_MAX }));
@@ -169,7 +173,7 @@ export class BoardSession {
     const encoded = encodeRigRequest({ ...body, tag });
     if (!encoded.ok) return Promise.resolve(err({ code: 'send_failed', reason: encoded.error.reason }));
     return new Promise((resolve) => {
-      const waitedMicros = this.options.replyTimeoutMicros;
+      const waitedMicros = timeoutMicros;
       const timer = setTimeout(() => {
         this.pending.delete(tag);
         this.stats.timeouts++;

@@ -10,6 +10,7 @@ import type { LatencyRecorder } from './board-bridge.js';
 import { FlightControl, type BoardPort, type CycleRunner } from './flight-control.js';
 import { RealClock } from './real-clock.js';
 import type { Rig } from './rig.js';
+import { STANDARD_MANOEUVRES, type SetpointSchedule } from '../core/control/setpoint.js';
 import type { FaultProfile } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
@@ -21,6 +22,8 @@ export interface StartRigOptions {
   readonly durationS: number;
   readonly profile: FaultProfile;
   readonly clock?: MonotonicClock;
+  /** Setpoint schedule of the flight and the boards; default the standard manoeuvres. */
+  readonly schedule?: SetpointSchedule;
   /** Board reply timeout per cycle; default 0.8 of the period. */
   readonly boardTimeoutMicros?: number;
 }
@@ -57,7 +60,8 @@ export interface RunningRig {
 }
 
 export async function startRig(options: StartRigOptions): Promise<Result<RunningRig, string>> {
-  const created = createFlight({ seed: options.seed, durationS: options.durationS, rateHz: options.rateHz, profile: options.profile, rig: options.rig });
+  const schedule = options.schedule ?? STANDARD_MANOEUVRES;
+  const created = createFlight({ seed: options.seed, durationS: options.durationS, rateHz: options.rateHz, profile: options.profile, rig: options.rig, schedule });
   if (!created.ok) return err(created.error);
   const flight = created.value;
   const clock = options.clock ?? new RealClock();
@@ -68,7 +72,7 @@ export async function startRig(options: StartRigOptions): Promise<Result<Running
   if (hasBoards) {
     // Loaded only for rigs with boards, so an emulated rig never loads serialport.
     const { openBoards } = await import('./board-bridge.js');
-    const opened = await openBoards(flight, options.rig, clock, options.boardTimeoutMicros ?? Math.round(flight.periodMicros * 0.8));
+    const opened = await openBoards(flight, options.rig, clock, options.boardTimeoutMicros ?? Math.round(flight.periodMicros * 0.8), schedule);
     if (!opened.ok) return err(opened.error);
     ({ boards, runCycle, latency } = opened.value);
   }

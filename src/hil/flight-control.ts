@@ -70,6 +70,8 @@ export class FlightControl implements RigControl {
   private readonly prng: Prng;
   private readonly upsetRateHz: Float64Array;
   private readonly lastFault: (string | undefined)[];
+  /** Channels stopped by `kill` (a revive cold-restarts them); `hang` keeps the state. */
+  private readonly killed: boolean[];
   private readonly runCycle: CycleRunner;
   private paused = true;
   private pacing: NodeJS.Timeout | undefined;
@@ -84,6 +86,7 @@ export class FlightControl implements RigControl {
     this.prng = new Prng(options.seed ^ 0x5eed);
     this.upsetRateHz = new Float64Array(this.flight.channels.length);
     this.lastFault = this.flight.channels.map(() => undefined);
+    this.killed = this.flight.channels.map(() => false);
     this.runCycle = options.runCycle ?? (() => { this.flight.runCycles(1); return Promise.resolve(); });
   }
 
@@ -166,15 +169,20 @@ export class FlightControl implements RigControl {
       case 'kill':
         if (this.flight.isDown(index)) return err(`channel ${action.channel} is already down (revive it first)`);
         this.flight.injectNow({ kind: 'channel-crash', channel });
+        this.killed[index] = true;
         return ok(`killed ${action.channel}`);
       case 'hang':
         if (this.flight.isDown(index)) return err(`channel ${action.channel} is already down (revive it first)`);
         this.flight.injectNow({ kind: 'channel-hang', channel, durationMicros: Number.MAX_SAFE_INTEGER / 4 });
+        this.killed[index] = false;
         return ok(`hung ${action.channel}`);
-      case 'revive':
+      case 'revive': {
         if (!this.flight.isDown(index)) return err(`channel ${action.channel} is running (nothing to revive)`);
-        this.flight.revive(index, true);
-        return ok(`revived ${action.channel} (cold restart; it reintegrates when it agrees again)`);
+        const cold = this.killed[index] === true;
+        this.flight.revive(index, cold);
+        this.killed[index] = false;
+        return ok(`revived ${action.channel} (${cold ? 'cold restart' : 'resumes with its state'}; it reintegrates when it agrees again)`);
+      }
       case 'clock-drift':
         this.flight.injectNow({ kind: 'clock-drift', channel, ppm: action.driftPpm });
         return ok(`${action.channel} clock drifts ${action.driftPpm} ppm`);

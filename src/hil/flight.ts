@@ -19,13 +19,13 @@ import { SCHEDULES, setpointAt, type SetpointSchedule } from '../core/control/se
 import { REGISTER_NAMES, CONTROL_MEMORY_BYTES } from '../core/control/state.js';
 import { classicFrame, type CanFrame } from '../core/frame/can.js';
 import { createProtectState, e2eConfigOf, protect, type E2eConfig, type ProtectState } from '../core/frame/e2e/index.js';
-import { canIdOf, IMU_NUMBERS, MEDIUM_LAYOUT } from '../core/frame/ids.js';
+import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS, IMU_NUMBERS_MAX, MEDIUM_LAYOUT } from '../core/frame/ids.js';
 import { encodeImuAccel, encodeImuRate, type ImuAccel, type ImuRate } from '../core/frame/sensor-frame.js';
 import { FaultLedger, type FaultFate } from '../core/fault/accounting.js';
 import { channelIndexOf, expandProfile, type Injection } from '../core/fault/injector.js';
 import type { FaultProfile, FaultSpec } from '../core/fault/profile.js';
 import { MemoryImage } from '../core/memory/memory-image.js';
-import { createImus, DEFAULT_IMU, IMU_SAMPLE_LENGTH, type Imu } from '../core/plant/imu.js';
+import { createImus, DEFAULT_IMU, Imu, IMU_SAMPLE_LENGTH } from '../core/plant/imu.js';
 import { Plant, STATE_P, STATE_QW } from '../core/plant/plant.js';
 import { attitudeErrorDeg } from '../core/plant/quaternion.js';
 import { IMU_STREAM_BASE, PLANT_GUST_STREAM } from '../core/plant/random.js';
@@ -39,6 +39,7 @@ import { thresholdFromNoise } from '../core/vote/select.js';
 import { VOTER_ALARM_DEGRADED, VOTER_ALARM_FAILSAFE, VOTER_ALARM_PAIR_DISAGREE, VOTER_ALARM_SINGLE } from '../core/vote/voter.js';
 import { CONSOLIDATION_ALARM_NO_DATA, CONSOLIDATION_ALARM_PAIR_DISAGREE, CONSOLIDATION_ALARM_SINGLE_SOURCE, CONSOLIDATION_ALARM_SOURCE_FAILED, CONSOLIDATION_ALARM_SOURCE_MISSING, CONSOLIDATION_USED_MASK } from '../core/vote/consolidate.js';
 import { simLogRecord, formatCandumpLine } from '../io/candump.js';
+import { algorithmOf, byzantineFaultOf, isCommandFrame, P2pWiring, type ByzantineFault, type ExchangeMode, type Links } from './p2p-wiring.js';
 import type { Rig } from './rig.js';
 
 const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
@@ -63,6 +64,12 @@ export interface FlightConfig {
   /** Collect a candump log of every frame on the bus. */
   readonly candump?: boolean;
   readonly scrubWordsPerCycle?: number;
+  /** p2p/Byzantine (docs/BYZANTINE.md): links between channels and voter, 'can' (default) or 'p2p'. */
+  readonly links?: Links;
+  /** p2p input exchange: 'plain' (default; OM(1) with 4 channels) or 'signed' (SM(1), Ed25519). */
+  readonly exchange?: ExchangeMode;
+  /** Channels: 3 (default) or 4 (p2p only; IMU 4 and channel D are added). */
+  readonly channelCount?: number;
 }
 
 /** Preallocated frames of one sender and ID, reused round-robin (more than any queue holds). */
@@ -102,6 +109,16 @@ export interface FaultReport {
   readonly fate: FaultFate; readonly detectedBy: string; readonly detectionLatencyMs: number | null;
 }
 
+export interface AgreementReport {
+  readonly links: 'p2p';
+  readonly algorithm: string;
+  readonly channelCount: number;
+  readonly exchanges: number;
+  readonly firstViolationS: number | null;
+  readonly byzantine: { readonly channel: string; readonly atS: number } | null;
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
 export interface FlightResult {
   readonly seed: number;
   readonly cycles: number;
@@ -118,6 +135,12 @@ export interface FlightResult {
   readonly failSafe: { readonly kind: string; readonly atS: number; readonly reason: string }[];
   readonly deadlineMisses: number;
   readonly healthyIsolations: { readonly channel: string; readonly atS: number; readonly reason: string }[];
+  /** Cycles in which healthy channels consolidated different inputs (measured with p2p links; docs/BYZANTINE.md). */
+  readonly agreementViolations: number;
+  /** Healthy channels isolated: healthyIsolations plus SM(1) proofs against healthy channels. */
+  readonly falseIsolations: number;
+  /** p2p only: the agreement layer's configuration and counters. */
+  readonly agreement?: AgreementReport;
   readonly unattributed: { readonly sdc: number; readonly failSafe: number };
   readonly channels: Record<string, Record<string, number | string>>;
   readonly voter: { readonly mode: string; readonly e2eRejected: number; readonly clockFaultMask: number };
@@ -187,6 +210,9 @@ export class Flight {
   private voteIndex = 0;
   private sensorIndex = 0;
   private readonly logSeen = new Map<number, number>();
+  /** p2p/Byzantine wiring (src/hil/p2p-wiring.ts); undefined on CAN. */
+  readonly p2p: P2pWiring | undefined;
+  private readonly byzantine: ByzantineFault | undefined;
 
   constructor(cfg: FlightConfig) {
     this.cfg = cfg;
@@ -196,29 +222,36 @@ export class Flight {
     const root = new Prng(cfg.seed);
     const vehicle = aerosondeVehicle();
     this.plant = new Plant(vehicle, root.fork(PLANT_GUST_STREAM));
+    const links = cfg.links ?? 'can';
+    const algorithm = algorithmOf(links, cfg.exchange ?? 'plain', cfg.channelCount ?? 3);
+    if (!algorithm.ok) throw new FlightConfigError(algorithm.error);
+    const imuNumbers = cfg.channelCount === 4 ? IMU_NUMBERS_MAX : IMU_NUMBERS;
     this.imus = createImus(DEFAULT_IMU, IMU_NUMBERS.map((_, i) => root.fork(IMU_STREAM_BASE + i)), vehicle.gravityMPerS2);
+    for (let i = this.imus.length; i < imuNumbers.length; i++) this.imus.push(new Imu(DEFAULT_IMU, root.fork(IMU_STREAM_BASE + i), vehicle.gravityMPerS2));
     this.imuAlive = this.imus.map(() => true);
     this.scheduler = new Scheduler(this.clock, { capacity: 1024 });
     this.bus = new EmulatedCanBus({ clock: this.clock, bitRateBps: cfg.rig.bus.bitRateBps, stuffing: cfg.rig.bus.stuffing, prng: root.fork(200), txQueueFramesMax: 16 });
-    const n = Math.min(3, cfg.rig.channels.length);
+    const n = cfg.channelCount ?? Math.min(3, cfg.rig.channels.length);
     const syncCfg = flightClockSyncConfig(n);
     const syncEveryCycles = Math.max(1, Math.round(syncCfg.resyncPeriodMicros / this.periodMicros));
     const clocks = root.fork(300);
     const gains = defaultGains(vehicle);
     this.channels = [];
     for (let i = 0; i < n; i++) {
-      const node = this.bus.attach(['A', 'B', 'C'][i] ?? 'A');
+      const node = this.bus.attach(CHANNEL_IDS_MAX[i] ?? 'A');
       const ids = ['command', 'channel-status', 'clock-sync'] as const;
-      const outbox = new NodeOutbox(node, ids.map((k) => canIdOf(k, (['A', 'B', 'C'] as const)[i] ?? 'A')));
+      const outbox = new NodeOutbox(node, ids.map((k) => canIdOf(k, CHANNEL_IDS_MAX[i] ?? 'A')));
       this.outboxes.push(outbox);
+      const commandId = canIdOf('command', CHANNEL_IDS_MAX[i] ?? 'A');
+      const sink = links === 'can' ? outbox : { send: (id: number, data: Uint8Array): void => { if (id === commandId) this.p2p?.noteCommand(i, this.clock.nowMicros()); outbox.send(id, data); } };
       const channel = new ChannelRuntime({
         index: i, channelCount: n, periodMicros: this.periodMicros, gains, schedule: this.schedule,
         clockOffsetMicros: clocks.nextRange(-40, 40), clockDriftPpm: clocks.nextRange(-30, 30), clockSync: syncCfg, syncEveryCycles,
         scrubWordsPerCycle: cfg.scrubWordsPerCycle ?? 4, statusEveryCycles: Math.max(1, Math.round(20_000 / this.periodMicros)),
-        bitRateBps: cfg.rig.bus.bitRateBps, sensorThresholds: sensorThresholds(),
-      }, outbox);
+        bitRateBps: cfg.rig.bus.bitRateBps, sensorThresholds: sensorThresholds(), ...(n === 4 ? { sensorCount: 4 } : {}),
+      }, sink);
       this.channels.push(channel);
-      node.subscribe((frame, ts) => { if (!this.down[i]) channel.receive(frame.id, frame.data, ts); });
+      node.subscribe((frame, ts) => { if (!this.down[i] && (links === 'can' || P2pWiring.channelHears(i, frame.id))) channel.receive(frame.id, frame.data, ts); });
     }
     this.down = this.channels.map(() => false);
     this.faulted = this.channels.map(() => false);
@@ -231,8 +264,8 @@ export class Flight {
       periodMicros: this.periodMicros, bitRateBps: cfg.rig.bus.bitRateBps,
     }, { requestStateTransfer: (c) => this.transferState(c) });
     const voterBus = this.bus.attach('V');
-    voterBus.subscribe((frame, ts) => { this.voterNode.receive(frame.id, frame.data, ts); });
-    this.imuProtect = IMU_NUMBERS.map((num) => {
+    voterBus.subscribe((frame, ts) => { if (links === 'can' || !isCommandFrame(frame.id)) this.voterNode.receive(frame.id, frame.data, ts); });
+    this.imuProtect = imuNumbers.map((num) => {
       const node = this.bus.attach(`S${num}`);
       this.imuOutbox.push(new NodeOutbox(node, [canIdOf('imu-rate', num), canIdOf('imu-accel', num)]));
       return { rate: createProtectState(), accel: createProtectState(), rateCfg: e2eConfigOf('imu-rate', num, 'can'), accelCfg: e2eConfigOf('imu-accel', num, 'can') };
@@ -246,6 +279,13 @@ export class Flight {
     }, root.fork(400));
     if (!expanded.ok) throw new FlightConfigError(`${expanded.error.path}: ${expanded.error.message}`);
     this.injections = expanded.value;
+    const byzantine = byzantineFaultOf(this.injections, this.periodMicros);
+    if (typeof byzantine === 'string') throw new FlightConfigError(byzantine);
+    this.byzantine = byzantine;
+    this.p2p = links === 'can' ? undefined : new P2pWiring({
+      seed: cfg.seed, exchange: cfg.exchange ?? 'plain', channels: this.channels, voter: this.voterNode, periodMicros: this.periodMicros,
+      byzantine, isDown: (c) => this.down[c] ?? false, isFaulty: (c) => this.faulted[c] ?? false,
+    });
     this.channelStep = this.channels.map((_, i) => (t: number) => { this.onChannelStep(i, t); });
     this.channelSync = this.channels.map((_, i) => (t: number) => { this.onChannelSync(i, t); });
     this.arm();
@@ -346,6 +386,7 @@ export class Flight {
     const c = this.channels[i];
     if (c === undefined) return;
     if (!this.down[i]) {
+      this.p2p?.beforeStep(i, t);
       c.step(t);
       this.lastStepMicros[i] = t;
       const syncEvery = Math.max(1, Math.round(100_000 / this.periodMicros));
@@ -367,6 +408,7 @@ export class Flight {
   private onVote(t: number): void {
     this.bus.runUntil(t);
     const k = this.voteIndex++;
+    this.p2p?.beforeVote(t);
     const status = this.voterNode.vote(t, k);
     this.commandDeg.set(this.voterNode.outputDeg);
     this.countDeadlineMisses(t);
@@ -422,7 +464,9 @@ export class Flight {
     const f = inj.fault;
     const channel = 'channel' in f ? channelIndexOf(f.channel) : -1;
     const sensor = f.kind === 'sensor' ? f.sensor - 1 : -1;
-    const id = this.ledger.add(f.kind, channel, sensor, t, FAULT_WINDOW_MICROS);
+    const byzantineKind = f.kind === 'two-faced' || f.kind === 'masquerade' || f.kind === 'replay';
+    // A Byzantine channel stays faulty to the end: its record stays open, so its isolation is never a healthy one.
+    const id = this.ledger.add(f.kind, channel, sensor, t, byzantineKind ? Math.max(FAULT_WINDOW_MICROS, this.cycleCount * this.periodMicros - t + 1) : FAULT_WINDOW_MICROS);
     const c = channel >= 0 ? this.channels[channel] : undefined;
     switch (f.kind) {
       case 'memory-flip':
@@ -451,6 +495,14 @@ export class Flight {
         return;
       case 'clock-jump':
         c?.clock.injectJump(f.jumpMicros);
+        return;
+      case 'two-faced':
+      case 'masquerade':
+      case 'replay':
+        // p2p: the adversary in the agreement layer lies from this cycle on. CAN: the channel relays
+        // nothing and the bus lets it tell everyone the same thing, so only its command can lie.
+        this.faulted[channel] = true;
+        if (this.p2p === undefined && c !== undefined && f.kind !== 'replay') c.wrongCommandOffsetDeg = f.value;
         return;
     }
   }
@@ -662,6 +714,16 @@ export class Flight {
 
   // ---- result -----------------------------------------------------------------------------
 
+  private agreementReport(p2p: P2pWiring): AgreementReport {
+    const b = this.byzantine;
+    return {
+      links: 'p2p', algorithm: p2p.algorithm, channelCount: this.channels.length, exchanges: p2p.exchanges,
+      firstViolationS: p2p.firstViolationMicros < 0 ? null : round6(p2p.firstViolationMicros / 1e6),
+      byzantine: b === undefined ? null : { channel: CHANNEL_IDS_MAX[b.channel] ?? '?', atS: round6(b.atMicros / 1e6) },
+      rejected: { ...p2p.exchange.rejected },
+    };
+  }
+
   result(): FlightResult {
     this.ledger.finishAll();
     const names = this.channels.map((c) => c.name);
@@ -683,6 +745,9 @@ export class Flight {
       reintegrations: events.filter((e) => e.kind === 'reintegrated').map((e) => ({ channel: names[e.channel] ?? '?', atS: round6(e.atMicros / 1e6) })),
       failSafe: events.filter((e) => e.kind === 'failsafe_entered' || e.kind === 'failsafe_exited' || e.kind === 'failed').map((e) => ({ kind: e.kind, atS: round6(e.atMicros / 1e6), reason: e.reason })),
       deadlineMisses: this.deadlineMisses,
+      agreementViolations: this.p2p?.agreementViolations ?? 0,
+      falseIsolations: this.ledger.healthyIsolations.length + (this.p2p?.proofFalseIsolations ?? 0),
+      ...(this.p2p === undefined ? {} : { agreement: this.agreementReport(this.p2p) }),
       healthyIsolations: this.ledger.healthyIsolations.map((h) => ({ channel: names[h.channel] ?? '?', atS: round6(h.atMicros / 1e6), reason: h.reason })),
       unattributed: { sdc: this.ledger.unattributedSdc, failSafe: this.ledger.unattributedFailSafe },
       channels: Object.fromEntries(this.channels.map((c, i) => [c.name, {

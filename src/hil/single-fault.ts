@@ -12,6 +12,25 @@ import type { Rig } from './rig.js';
 
 /** Documented isolation bound for channel faults that must be isolated (ms after injection). */
 export const ISOLATION_BOUND_MS = 100;
+/**
+ * Isolation bound for a runaway clock of at least CLOCK_DRIFT_MUST_ISOLATE_PPM (ms): the rate
+ * over the W = 10-round (1 s) window must exceed the 240 ppm runaway bound, which a 500 ppm
+ * oscillator reaches within about 0.6 s; 1.5 s leaves a round of margin for the verdict.
+ */
+export const CLOCK_ISOLATION_BOUND_MS = 1500;
+export const CLOCK_DRIFT_MUST_ISOLATE_PPM = 500;
+/**
+ * A clock jump of 1 ms or more is seen at a resync round (R = 100 ms) and voted out within a
+ * frame; a forward jump across the sync slot skips that round's frame, so the bound is two
+ * rounds plus 20 ms.
+ */
+export const CLOCK_JUMP_BOUND_MS = 220;
+/**
+ * Longest babble the single-fault rule covers (µs). On one bus a babbling node silences every
+ * channel at once; beyond about two frames the voter's 12 ms timeout isolates them all (a bus
+ * guardian or a second bus is the remedy, docs/FLIGHT.md).
+ */
+export const BABBLE_COVERED_MICROS = 6000;
 export const SINGLE_FAULT_AT_S = 2;
 export const SINGLE_FAULT_FLIGHT_S = 5;
 
@@ -32,7 +51,11 @@ export function randomSingleFault(prng: Prng): FaultSpec {
     () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'dead', durationMicros: 1_000_000 }),
     () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'stuck', durationMicros: 2_000_000 }),
     () => ({ kind: 'wrong-command', channel: ch, offsetDeg: 2 + prng.nextInt(8), durationMicros: 500_000 }),
-    () => ({ kind: 'clock-jump', channel: ch, jumpMicros: 1000 + prng.nextInt(2000) }),
+    () => ({ kind: 'clock-jump', channel: ch, jumpMicros: (prng.nextBool(0.5) ? 1 : -1) * (1000 + prng.nextInt(5000)) }),
+    () => ({ kind: 'clock-drift', channel: ch, ppm: (prng.nextBool(0.5) ? 1 : -1) * (CLOCK_DRIFT_MUST_ISOLATE_PPM + prng.nextInt(4500)) }),
+    () => ({ kind: 'babble', durationMicros: 500 + prng.nextInt(BABBLE_COVERED_MICROS - 500) }),
+    () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'noise', value: 20, durationMicros: 1_000_000 }),
+    () => ({ kind: 'channel-crash', channel: ch }),
   ];
   return (kinds[prng.nextInt(kinds.length)] ?? (() => ({ kind: 'bus-corrupt' })))();
 }
@@ -51,13 +74,25 @@ export function singleFaultViolations(fault: FaultSpec, result: FlightResult): s
   for (const iso of result.isolations) {
     if (iso.channel !== target) v.push(`healthy channel ${iso.channel} isolated at ${iso.atS} s (${iso.reason})`);
   }
-  const mustIsolate = fault.kind === 'channel-crash' || fault.kind === 'channel-hang' || (fault.kind === 'wrong-command' && Math.abs(fault.offsetDeg) >= 2);
-  if (mustIsolate) {
+  const bound = isolationBoundMs(fault);
+  if (bound !== undefined) {
     const first = result.isolations.find((i) => i.channel === target);
     if (first === undefined) v.push(`faulty channel ${target ?? '?'} never isolated`);
-    else if ((first.atS - SINGLE_FAULT_AT_S) * 1000 > ISOLATION_BOUND_MS) v.push(`faulty channel isolated after ${Math.round((first.atS - SINGLE_FAULT_AT_S) * 1000)} ms (bound ${ISOLATION_BOUND_MS} ms)`);
+    else if ((first.atS - SINGLE_FAULT_AT_S) * 1000 > bound) v.push(`faulty channel isolated after ${Math.round((first.atS - SINGLE_FAULT_AT_S) * 1000)} ms (bound ${bound} ms)`);
   }
   return v;
+}
+
+/** The documented isolation bound (ms) for a fault whose channel must be isolated; undefined when none is required. */
+export function isolationBoundMs(fault: FaultSpec): number | undefined {
+  switch (fault.kind) {
+    case 'channel-crash':
+    case 'channel-hang': return ISOLATION_BOUND_MS;
+    case 'wrong-command': return Math.abs(fault.offsetDeg) >= 2 ? ISOLATION_BOUND_MS : undefined;
+    case 'clock-drift': return Math.abs(fault.ppm) >= CLOCK_DRIFT_MUST_ISOLATE_PPM ? CLOCK_ISOLATION_BOUND_MS : undefined;
+    case 'clock-jump': return Math.abs(fault.jumpMicros) >= 1000 ? CLOCK_JUMP_BOUND_MS : undefined;
+    default: return undefined;
+  }
 }
 
 export function runSingleFault(seed: number, fault: FaultSpec, rig: Rig): { result: FlightResult; violations: string[] } {

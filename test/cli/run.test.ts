@@ -24,11 +24,12 @@ describe('triplex run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'triplex-run-'));
     const a = run('--json', '--duration-s', '4', '--seed', '7', '--candump', join(dir, 'a.log'));
     const b = run('--json', '--duration-s', '4', '--seed', '7', '--candump', join(dir, 'b.log'));
-    const c = run('--json', '--duration-s', '4', '--seed', '8');
+    const c = run('--json', '--duration-s', '4', '--seed', '8', '--candump', join(dir, 'c.log'));
     expect(a.status).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(readFileSync(join(dir, 'a.log'), 'utf8')).toBe(readFileSync(join(dir, 'b.log'), 'utf8'));
     expect(c.stdout).not.toBe(a.stdout);
+    expect(readFileSync(join(dir, 'c.log'), 'utf8')).not.toBe(readFileSync(join(dir, 'a.log'), 'utf8'));
     const asc = execFileSync('log2asc', ['-I', join(dir, 'a.log'), 'can0'], { encoding: 'utf8' });
     expect(asc.split('\n').length).toBeGreaterThan(1000);
   });
@@ -37,6 +38,8 @@ describe('triplex run', () => {
     const r = run('--duration-s', '2', '--faults', 'none');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('no silent data corruption');
+    expect(r.stdout).toContain('within the envelope');
+    expect(r.stdout).toMatch(/masked \(no mechanism had to act\)/);
   });
 
   test.each([

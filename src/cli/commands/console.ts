@@ -28,9 +28,12 @@ const HELP = `usage: triplex console [options]
   --seed N              seed of the flight (default 1)
   --rate-hz R           minor frame rate (default: the rig's)
   --faults NAME|FILE    fault profile running underneath (default 'none')
+  --board-timeout-ms MS how long a cycle waits for a board (default: 100 with --script, else 0.8 of the period)
   --history FILE        command history (default ~/.triplex_console_history)
 Type 'help' in the console for its commands.
 `;
+
+const SCRIPT_BOARD_TIMEOUT_MILLIS = 100;
 
 /** The console token: --token-file, else TRIPLEX_CONSOLE_TOKEN, else none. */
 export function readToken(path: string | undefined): Uint8Array | undefined {
@@ -89,7 +92,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
     rig: { type: 'string' }, connect: { type: 'string' }, script: { type: 'string' }, 'console-port': { type: 'string' }, 'console-host': { type: 'string' },
     'token-file': { type: 'string' }, seed: { type: 'string' }, 'rate-hz': { type: 'string' }, faults: { type: 'string' }, history: { type: 'string' },
-    help: { type: 'boolean' },
+    'board-timeout-ms': { type: 'string' }, help: { type: 'boolean' },
   });
   if (values.help === true) { io.out(HELP); return EXIT_OK; }
   const token = readToken(values['token-file']);
@@ -108,7 +111,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const rig = loadRig(values.rig);
   const seed = parseInteger('seed', values.seed ?? '1', 0, 2 ** 53 - 1);
   const rateHz = parseInteger('rate-hz', values['rate-hz'] ?? String(rig.rateHz), 10, 10_000);
-  const started = await startRig({ rig, seed, rateHz, durationS: 86_400, profile: loadProfile(values.faults ?? 'none') });
+  // A script moves the rig only by `step`: boards may take their time without breaking real-time pacing.
+  const timeoutText = values['board-timeout-ms'] ?? (values.script === undefined ? undefined : String(SCRIPT_BOARD_TIMEOUT_MILLIS));
+  const timeoutMs = timeoutText === undefined ? undefined : parseInteger('board-timeout-ms', timeoutText, 1, 60_000);
+  const started = await startRig({
+    rig, seed, rateHz, durationS: 86_400, profile: loadProfile(values.faults ?? 'none'),
+    ...(timeoutMs === undefined ? {} : { boardTimeoutMicros: timeoutMs * 1000 }),
+  });
   if (!started.ok) throw new UsageError(started.error);
   const running = started.value;
   const server = await listenForConsoles(running, rig.name, values['console-port'], values['console-host'], token).catch(async (error: unknown) => { await running.close(); throw error; });

@@ -11,8 +11,10 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { parseFaultProfile, type FaultProfile } from '../../core/fault/profile.js';
 import { createFlight, type Flight, type FlightResult } from '../../hil/flight.js';
+import { algorithmOf, type ExchangeMode, type Links } from '../../hil/p2p-wiring.js';
 import { decodeRig, formatRigError, type Rig } from '../../hil/rig.js';
 import { RealClock } from '../../hil/real-clock.js';
+import { RealtimePacer, type RealtimeStats } from '../../hil/pacer.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { overwrite, statusLine } from '../status-line.js';
 
@@ -27,6 +29,9 @@ const HELP = `usage: triplex run [options]
   --candump FILE    write every bus frame as a candump -L log
   --json            print one JSON object instead of the summary
   --realtime        pace minor frames by the monotonic clock (default: lockstep)
+  --links can|p2p   channel/voter links: CAN broadcast (default) or point-to-point (docs/BYZANTINE.md)
+  --exchange plain|signed  p2p input exchange: plain (OM(1) with 4 channels) or signed (SM(1), Ed25519)
+  --channels 3|4    control channels (4 needs --links p2p)
 `;
 
 function readText(path: string, what: string): string {
@@ -41,7 +46,7 @@ function readText(path: string, what: string): string {
 export function loadProfile(spec: string): FaultProfile {
   const builtin = fileURLToPath(new URL(`hil/scenarios/${spec}.json`, ROOT));
   const path = NAME.test(spec) && existsSync(builtin) ? builtin : spec;
-  if (path === spec && NAME.test(spec) && !existsSync(spec)) throw new UsageError(`unknown fault profile '${spec}' (built-in: default, none; or a file path)`);
+  if (path === spec && NAME.test(spec) && !existsSync(spec)) throw new UsageError(`unknown fault profile '${spec}' (built-in: default, none, byzantine; or a file path)`);
   const parsed = parseFaultProfile(readText(path, 'fault profile'));
   if (!parsed.ok) throw new UsageError(`${spec}: ${parsed.error.path}: ${parsed.error.message}`);
   return parsed.value;
@@ -61,25 +66,27 @@ function parseDuration(text: string | undefined): number {
   return value;
 }
 
-export interface RealtimeStats { readonly jitterP50Micros: number; readonly jitterP99Micros: number; readonly jitterMaxMicros: number; readonly overruns: number }
+/** The p2p/Byzantine rig options (docs/BYZANTINE.md); bad combinations are usage errors. */
+export function parseLinkOptions(values: { links?: string; exchange?: string; channels?: string }): { links: Links; exchange: ExchangeMode; channelCount: number } {
+  const links = values.links ?? 'can';
+  if (links !== 'can' && links !== 'p2p') throw new UsageError(`--links must be can or p2p, got '${links}'`);
+  const exchange = values.exchange ?? 'plain';
+  if (exchange !== 'plain' && exchange !== 'signed') throw new UsageError(`--exchange must be plain or signed, got '${exchange}'`);
+  const channelCount = parseInteger('channels', values.channels ?? '3', 3, 4);
+  const algorithm = algorithmOf(links, exchange, channelCount);
+  if (!algorithm.ok) throw new UsageError(algorithm.error);
+  return { links, exchange, channelCount };
+}
 
-async function runRealtime(flight: Flight): Promise<RealtimeStats> {
-  const clock = new RealClock();
-  const jitter = new Float64Array(flight.cycleCount);
-  let overruns = 0;
-  const start = clock.nowMicros() + 1000;
-  for (let k = 0; !flight.done; k++) {
-    const due = start + k * flight.periodMicros;
-    for (let now = clock.nowMicros(); now < due; now = clock.nowMicros()) {
-      if (due - now > 2000) await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    jitter[k] = clock.nowMicros() - due;
+export type { RealtimeStats } from '../../hil/pacer.js';
+
+/** Paces one minor frame per period on the monotonic clock (src/hil/pacer.ts: sleep, then spin the last 200 µs). */
+function runRealtime(flight: Flight): Promise<RealtimeStats> {
+  const pacer = new RealtimePacer(new RealClock(), flight.periodMicros);
+  return Promise.resolve(pacer.run(flight.cycleCount - flight.cyclesRun, () => {
     flight.runCycles(1);
-    if (clock.nowMicros() > due + flight.periodMicros) overruns++;
-  }
-  const sorted = Array.from(jitter.subarray(0, flight.cyclesRun)).sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { jitterP50Micros: at(0.5), jitterP99Micros: at(0.99), jitterMaxMicros: sorted[sorted.length - 1] ?? 0, overruns };
+    return !flight.done;
+  }));
 }
 
 async function runLockstep(flight: Flight, io: CliIo, live: boolean): Promise<void> {
@@ -101,26 +108,45 @@ export function summary(r: FlightResult, realtime: RealtimeStats | undefined): s
     '',
     'faults    injected  masked  corrected  isolated  fail-safe  hang  SDC',
     `          ${String(f.injected).padStart(8)}  ${String(f.masked).padStart(6)}  ${String(f.corrected).padStart(9)}  ${String(f.isolated).padStart(8)}  ${String(f.failSafe).padStart(9)}  ${String(f.hang).padStart(4)}  ${String(f.sdc).padStart(3)}`,
+    '          each injected fault ends in its most severe fate: masked (no mechanism had to act), corrected (ECC, TMR or CAN',
+    '          retransmission fixed it), isolated (the faulty channel or sensor was voted out), fail-safe, hang (a dead channel never',
+    '          isolated) or SDC (silent data corruption: a wrong command or attitude with no alarm). Only hang and SDC are failures.',
     '',
-    `attitude error max ${r.maxAttitudeErrorDeg.toFixed(2)}° (envelope ${r.envelope.attitudeErrorDegMax}°), body rate max ${r.maxBodyRateRadPerS.toFixed(2)} rad/s (envelope ${r.envelope.bodyRateRadPerSMax})`,
+    `attitude error max ${r.maxAttitudeErrorDeg.toFixed(2)}° (envelope ${r.envelope.attitudeErrorDegMax}°), body rate max ${r.maxBodyRateRadPerS.toFixed(2)} rad/s (envelope ${r.envelope.bodyRateRadPerSMax})${r.envelope.exceededCycles > 0 ? ` — ENVELOPE EXCEEDED in ${r.envelope.exceededCycles} cycles` : ', within the envelope'}`,
     `isolations ${r.isolations.length}: ${r.isolations.map((i) => `${i.channel}@${i.atS.toFixed(2)}s(${i.reason})`).join(' ') || '-'}`,
     `reintegrations ${r.reintegrations.length}: ${r.reintegrations.map((i) => `${i.channel}@${i.atS.toFixed(2)}s`).join(' ') || '-'}`,
-    `fail-safe events ${r.failSafe.length}, deadline misses ${r.deadlineMisses}, voter mode at end '${r.voter.mode}'`,
+    `fail-safe events ${r.failSafe.length}, deadline misses ${r.deadlineMisses}, voter mode at end '${r.voter.mode}'${r.healthyIsolations.length > 0 ? `, HEALTHY CHANNELS ISOLATED ${r.healthyIsolations.length}` : ''}`,
     '',
     'channel   health         scrub-corr  read-corr  reg-repair  self-faults  e2e-err  lost',
     ...Object.entries(r.channels).map(([name, c]) => `${name.padEnd(9)} ${String(c.health).padEnd(14)} ${String(c.scrubCorrected).padStart(10)}  ${String(c.readCorrected).padStart(9)}  ${String(c.registerRepairs).padStart(10)}  ${String(c.selfFaults).padStart(11)}  ${String(c.e2eErrors).padStart(7)}  ${String(c.framesLost).padStart(4)}`),
     `bus: ${r.bus.frames} frames, ${r.bus.errorFrames} error frames, load ${r.bus.loadPercent.toFixed(1)} %`,
   ];
+  if (r.agreement !== undefined) {
+    rows.push(`agreement: ${r.agreement.algorithm} over p2p links, ${r.agreement.channelCount} channels; violations ${r.agreementViolations}${r.agreement.firstViolationS === null ? '' : ` (first at ${r.agreement.firstViolationS} s)`}, false isolations ${r.falseIsolations}`);
+  }
   if (realtime !== undefined) rows.push(`realtime: start jitter p50 ${realtime.jitterP50Micros} µs, p99 ${realtime.jitterP99Micros} µs, max ${realtime.jitterMaxMicros} µs, overruns ${realtime.overruns}`);
-  rows.push(r.faults.sdc + r.faults.hang === 0 ? 'result: no silent data corruption, no hang' : `result: FAILURE — ${r.faults.sdc} SDC, ${r.faults.hang} hang`);
+  rows.push(resultLine(r));
   return `${rows.join('\n')}\n`;
+}
+
+function resultLine(r: FlightResult): string {
+  if (r.agreement === undefined && r.falseIsolations === 0) {
+    return r.faults.sdc + r.faults.hang === 0 ? 'result: no silent data corruption, no hang' : `result: FAILURE — ${r.faults.sdc} SDC, ${r.faults.hang} hang`;
+  }
+  if (failed(r)) return `result: FAILURE — ${r.faults.sdc} SDC, ${r.faults.hang} hang, ${r.agreementViolations} agreement violations, ${r.falseIsolations} false isolations`;
+  return 'result: no silent data corruption, no hang, no agreement violation, no false isolation';
+}
+
+/** Exit 1: silent data corruption, a hang, an agreement violation or a healthy channel isolated. */
+function failed(r: FlightResult): boolean {
+  return r.faults.sdc > 0 || r.faults.hang > 0 || r.agreementViolations > 0 || r.falseIsolations > 0;
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
     seed: { type: 'string' }, 'duration-s': { type: 'string' }, 'rate-hz': { type: 'string' }, faults: { type: 'string' },
     rig: { type: 'string' }, candump: { type: 'string' }, json: { type: 'boolean' }, realtime: { type: 'boolean' }, help: { type: 'boolean' },
-    replay: { type: 'string' },
+    replay: { type: 'string' }, links: { type: 'string' }, exchange: { type: 'string' }, channels: { type: 'string' },
   });
   if (values.help === true) { io.out(HELP); return EXIT_OK; }
   if (values.replay !== undefined) return (await import('../campaign-replay.js')).replay(values.replay, values.json === true, io);
@@ -128,8 +154,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const durationS = parseDuration(values['duration-s']);
   const rig = loadRig(values.rig);
   const rateHz = parseInteger('rate-hz', values['rate-hz'] ?? String(rig.rateHz), 10, 10_000);
+  const wiring = parseLinkOptions(values);
   const profile = loadProfile(values.faults ?? 'default');
-  const created = createFlight({ seed, durationS, rateHz, profile, rig, candump: values.candump !== undefined });
+  const created = createFlight({ seed, durationS, rateHz, profile, rig, candump: values.candump !== undefined, ...(wiring.links === 'can' && wiring.channelCount === 3 ? {} : wiring) });
   if (!created.ok) throw new UsageError(`${values.faults ?? 'default'}: ${created.error}`);
   const flight = created.value;
   const realtime = values.realtime === true ? await runRealtime(flight) : undefined;
@@ -137,5 +164,5 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const result = flight.run();
   if (values.candump !== undefined) writeFileAtomic(values.candump, flight.candumpLines.length === 0 ? '' : `${flight.candumpLines.join('\n')}\n`);
   io.out(values.json === true ? `${JSON.stringify(realtime === undefined ? result : { ...result, realtime })}\n` : summary(result, realtime));
-  return result.faults.sdc > 0 || result.faults.hang > 0 ? EXIT_FAILURE : EXIT_OK;
+  return failed(result) ? EXIT_FAILURE : EXIT_OK;
 }

@@ -320,9 +320,7 @@ export class ChannelRuntime implements StageHook {
 
   /** One clock-sync round: apply the fault-tolerant midpoint, then release healed jump verdicts. */
   private resync(): void {
-    const adjustment = this.sync.resync();
-    this.clock.applyCorrection(adjustment);
-    this.syncGuard.afterResync(this.sync, adjustment);
+    this.clock.applyCorrection(this.syncGuard.resync(this.sync));
   }
 
   private initialiseState(trueMicros: number): void {

@@ -21,7 +21,7 @@ import type { ControlMemory } from '../control/state.js';
 import { memoryAddress } from '../control/state.js';
 import { decodeCommandInto, createActuatorCommand } from '../frame/command-frame.js';
 import { check, createCheckStateFor, e2eConfigOf, type CheckState, type E2eConfig } from '../frame/e2e/index.js';
-import { CHANNEL_IDS, MEDIUM_LAYOUT } from '../frame/ids.js';
+import { CHANNEL_IDS_MAX, MEDIUM_LAYOUT } from '../frame/ids.js';
 import { ACTUATOR_COUNT } from '../plant/vehicle.js';
 import { midValueSelect } from '../vote/select.js';
 
@@ -60,10 +60,10 @@ export class CommandEqualizer {
   private readonly integratorMaxAddress = Int32Array.from({ length: 3 }, (_, i) => memoryAddress('integratorMax', i));
 
   constructor(cfg: EqualizerConfig) {
-    assert(cfg.channelCount >= 1 && cfg.channelCount <= CHANNEL_IDS.length && cfg.index >= 0 && cfg.index < cfg.channelCount, 'equalizer channels');
+    assert(cfg.channelCount >= 1 && cfg.channelCount <= CHANNEL_IDS_MAX.length && cfg.index >= 0 && cfg.index < cfg.channelCount, 'equalizer channels');
     assert(cfg.gainPerS >= 0 && cfg.windowDeg >= 0 && cfg.periodMicros > 0, 'equalizer config');
     this.cfg = cfg;
-    this.e2e = CHANNEL_IDS.slice(0, cfg.channelCount).map((c) => e2eConfigOf('command', c, 'can'));
+    this.e2e = CHANNEL_IDS_MAX.slice(0, cfg.channelCount).map((c) => e2eConfigOf('command', c, 'can'));
     this.state = this.e2e.map(createCheckStateFor);
     this.commandDeg = new Float64Array(cfg.channelCount * ACTUATOR_COUNT);
     this.stampMicros = new Float64Array(cfg.channelCount).fill(-1e15);

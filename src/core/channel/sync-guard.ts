@@ -15,6 +15,11 @@
  *   its third (or fourth) clock; a runaway verdict stands (the oscillator is broken). Without
  *   the release a channel that once saw a jump would synchronise with one peer only for the rest
  *   of the flight, and a later fault on that peer would drag it along.
+ * - Lone-peer guard. With a single usable peer reading (the others silent, dropped as late, or
+ *   flagged) the fault-tolerant midpoint degenerates to the mean of two clocks, and a faulty
+ *   peer would drag this clock half-way along. Two correct clocks are within the jump bound of
+ *   each other, so a lone reading beyond it is not followed: the round applies no correction
+ *   (one round of free running costs at most 2ρR of skew).
  *
  * Allocation-free per frame and per round.
  */
@@ -27,6 +32,8 @@ export const BACK_TO_BACK_BITS = 6;
 export class SyncGuard {
   /** Readings dropped because the frame may have waited behind another. */
   droppedLate = 0;
+  /** Rounds in which a lone peer reading beyond the jump bound was not followed. */
+  loneRefused = 0;
   private readonly lastDiff: Float64Array;
   private readonly hasDiff: Uint8Array;
   private readonly goodRounds: Int32Array;
@@ -59,6 +66,25 @@ export class SyncGuard {
     if (peer < 0 || peer >= this.peerCount) return;
     this.lastDiff[peer] = logicalDiffMicros;
     this.hasDiff[peer] = 1;
+  }
+
+  /**
+   * Ends a round: `sync.resync()` under the lone-peer guard, then the jump-verdict release.
+   * Returns the correction to apply to the clock.
+   */
+  resync(sync: ClockSync): number {
+    let usable = 0;
+    let lone = 0;
+    for (let q = 0; q < this.peerCount; q++) {
+      if (this.hasDiff[q] !== 1 || sync.peerFault(q) !== 'none') continue;
+      usable++;
+      lone = this.lastDiff[q] ?? 0;
+    }
+    const midpoint = sync.resync();
+    const adjustment = usable === 1 && Math.abs(lone) > this.jumpLimitMicros ? 0 : midpoint;
+    if (adjustment !== midpoint) this.loneRefused++;
+    this.afterResync(sync, midpoint);
+    return adjustment;
   }
 
   /** After `sync.resync()` returned `adjustment`: counts good rounds of jump-flagged peers and releases them. */

@@ -136,9 +136,7 @@ export class VoterNode {
   }
 
   private resyncClock(): void {
-    const adjustment = this.clockMonitor.resync();
-    this.clock.applyCorrection(adjustment);
-    this.syncGuard.afterResync(this.clockMonitor, adjustment);
+    this.clock.applyCorrection(this.syncGuard.resync(this.clockMonitor));
   }
 
   /**
