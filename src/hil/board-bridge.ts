@@ -72,10 +72,6 @@ interface CycleBoard extends BoardChannel {
 /** The voted control state to copy into a reintegrating board: a healthy channel's memory image. */
 export type StateSource = () => Uint8Array | undefined;
 
-function ok_(text: string): Result<string, string> {
-  return ok(text);
-}
-
 /** Collects the IMU frames of one cycle from the flight bus (bounded). */
 class SensorTap {
   readonly frames: CanFrame[] = [];
@@ -216,7 +212,7 @@ class SerialBoard implements CycleBoard {
       const count = Math.min(PEEK_CHUNK_BYTES, lengthBytes - at);
       if (address + at > 0xffff) return err(`address 0x${(address + at).toString(16)} is beyond the board's 16-bit address space`);
       const answer = await this.session.request({ op: 'peek', space: 'mem', address: address + at, count });
-      if (!answer.ok) return err(`peek: ${describeFailure(answer.error)}`);
+      if (!answer.ok) return err(`peek: ${formatBoardError(answer.error)}`);
       if (answer.value.op === 'uncorrectable') return err(`peek: uncorrectable word ${answer.value.word}`);
       if (answer.value.op !== 'peek-mem') return err(`peek: unexpected ${answer.value.op} answer`);
       out.set(answer.value.bytes.subarray(0, count), at);
@@ -233,7 +229,7 @@ class SerialBoard implements CycleBoard {
 
   async scrub(): Promise<Result<string, string>> {
     const answer = await this.session.request({ op: 'scrub', words: 0 });
-    if (!answer.ok) return err(`scrub: ${describeFailure(answer.error)}`);
+    if (!answer.ok) return err(`scrub: ${formatBoardError(answer.error)}`);
     if (answer.value.op !== 'scrub') return err(`scrub: unexpected ${answer.value.op} answer`);
     const s = answer.value.scrub;
     await this.refresh();
@@ -243,7 +239,7 @@ class SerialBoard implements CycleBoard {
   kill(): Promise<Result<string, string>> {
     if (this.stopped) return Promise.resolve(err('the board is already stopped (revive it first)'));
     this.stopped = true;
-    return Promise.resolve(ok_('stopped exchanging with the board (as if powered off); the voter will isolate it'));
+    return Promise.resolve(ok('stopped exchanging with the board (as if powered off); the voter will isolate it'));
   }
 
   async hang(): Promise<Result<string, string>> {
@@ -256,7 +252,7 @@ class SerialBoard implements CycleBoard {
     const reset = await this.session.request({ op: 'reset' });
     return reset.ok
       ? ok('board reset and back in the loop; it reintegrates when it agrees again')
-      : err(`revive: ${describeFailure(reset.error)} (a hung board must be power-cycled: restart its process)`);
+      : err(`revive: ${formatBoardError(reset.error)} (a hung board must be power-cycled: restart its process)`);
   }
 
   statistics(): BoardLinkStatistics {
@@ -274,14 +270,10 @@ class SerialBoard implements CycleBoard {
   }
 
   private async done(answer: Result<RigResult, BoardError>, text: string): Promise<Result<string, string>> {
-    if (!answer.ok) return err(describeFailure(answer.error));
+    if (!answer.ok) return err(formatBoardError(answer.error));
     await this.refresh();
     return ok(text);
   }
-}
-
-function describeFailure(e: BoardError): string {
-  return formatBoardError(e);
 }
 
 /** A board on a CAN adapter: frames only (no rig commands), command awaited by its CAN ID. */

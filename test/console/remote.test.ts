@@ -103,7 +103,7 @@ describe('remote console', () => {
 
     // A correct MAC sent after a bad message is too late: the connection is gone.
     const late = raw(port);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 200 && late.messages.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     const hello = late.messages[0];
     if (hello?.t !== 'hello') throw new Error('no hello');
     late.socket.write(encodeMessage({ t: 'cmd', id: 0, line: 'status' }));
