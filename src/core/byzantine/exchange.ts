@@ -9,10 +9,13 @@
  * This is the surface the flight loop uses: `exchangeInputs(cycle, readings)` gives each
  * channel its vector (row k = channel k's IMU reading, NaN = none, to feed the consolidator as
  * source k), `sendCommands(cycle, commands)` gives the voter its view of the commands.
+ * `exchangeInputsOver` / `sendCommandsOver` do the same with each round carried by a
+ * `LinkTransport` over real links (src/hil/p2p-serial-links.ts) instead of the emulated medium;
+ * both paths run the same steps (a generator that yields at each round's end).
  */
 import { assert } from '../assert.js';
 import type { Signer, Verifier } from './auth.js';
-import { BROADCAST, LinkFabric, type Delivery, type Medium, type OmissionFilter } from './fabric.js';
+import { BROADCAST, LinkFabric, type Delivery, type LinkTransport, type Medium, type OmissionFilter } from './fabric.js';
 import { decodeExchangeMessage, encodeExchangeMessage, NO_RELAYER, type ExchangeMessage } from './message.js';
 import {
   ExchangeNode, REJECT_REASONS, roundsOf, signaturesValid, signDirect, type ExchangeAlgorithm, type Outgoing, type RejectReason, type Round,
@@ -64,6 +67,11 @@ export function resolveAlgorithm(medium: Medium, exchange: 'plain' | 'signed', c
   return channelCount >= 4 ? 'om1' : 'plain';
 }
 
+/** The steps of one exchange call: yields at the end of each round, resumed with its deliveries. */
+type Steps<R> = Generator<undefined, R, readonly Delivery[]>;
+/** Rounds of one call: two input rounds at most, one command round. */
+const ROUNDS_PER_CALL_MAX = 2;
+
 export function encodeOutgoing(out: readonly Outgoing[]): Transmission[] {
   return out.map((o) => ({ to: o.to, bytes: encodeExchangeMessage(o.message) }));
 }
@@ -77,6 +85,8 @@ export class AgreementExchange {
   private readonly vectors: Float64Array[];
   private readonly proofMasks: Int32Array;
   private readonly voterView: Float64Array;
+  /** An exchange over a transport is in flight (the fabric holds its round). */
+  private carrying = false;
 
   constructor(readonly cfg: ExchangeConfig, private readonly auth?: AuthSet, private readonly adversary?: Adversary) {
     const n = cfg.channelCount;
@@ -101,16 +111,12 @@ export class AgreementExchange {
 
   /** Runs the input exchange; returns each channel's decided vector (valid until the next call). */
   exchangeInputs(cycle: number, readings: readonly ArrayLike<number>[]): readonly Float64Array[] {
-    assert(readings.length === this.cfg.channelCount, 'exchangeInputs: one reading per channel');
-    this.nodes.forEach((node, k) => { node.begin(cycle, readings[k] ?? []); });
-    const rounds: readonly Round[] = roundsOf(this.cfg.algorithm) === 2 ? [1, 2] : [1];
-    for (const round of rounds) {
-      this.nodes.forEach((node, k) => { if (k !== this.adversary?.node) this.sendAll(k, node.outgoing(round)); });
-      this.sendAdversary(cycle, round, this.adversary === undefined ? [] : (this.nodes[this.adversary.node]?.outgoing(round) ?? []));
-      for (const d of this.fabric.deliver()) this.deliverInput(cycle, round, d);
-    }
-    this.nodes.forEach((node, k) => { this.proofMasks[k] = node.decide(this.vectors[k] ?? new Float64Array(0)); });
-    return this.vectors;
+    return this.driveEmulated(this.inputSteps(cycle, readings));
+  }
+
+  /** `exchangeInputs` with every round carried by `transport` (p2p links); one call at a time. */
+  exchangeInputsOver(transport: LinkTransport, cycle: number, readings: readonly ArrayLike<number>[]): Promise<readonly Float64Array[]> {
+    return this.driveOver(transport, this.inputSteps(cycle, readings));
   }
 
   /** Channels proven faulty, as seen by channel k in the last exchange (SM(1) only). */
@@ -123,6 +129,29 @@ export class AgreementExchange {
    * accepted command, NaN = none). Valid until the next call.
    */
   sendCommands(cycle: number, commands: readonly ArrayLike<number>[]): Float64Array {
+    return this.driveEmulated(this.commandSteps(cycle, commands));
+  }
+
+  /** `sendCommands` with the round carried by `transport` (p2p links); one call at a time. */
+  sendCommandsOver(transport: LinkTransport, cycle: number, commands: readonly ArrayLike<number>[]): Promise<Float64Array> {
+    return this.driveOver(transport, this.commandSteps(cycle, commands));
+  }
+
+  private *inputSteps(cycle: number, readings: readonly ArrayLike<number>[]): Steps<readonly Float64Array[]> {
+    assert(readings.length === this.cfg.channelCount, 'exchangeInputs: one reading per channel');
+    this.nodes.forEach((node, k) => { node.begin(cycle, readings[k] ?? []); });
+    const rounds: readonly Round[] = roundsOf(this.cfg.algorithm) === 2 ? [1, 2] : [1];
+    for (const round of rounds) {
+      this.nodes.forEach((node, k) => { if (k !== this.adversary?.node) this.sendAll(k, node.outgoing(round)); });
+      this.sendAdversary(cycle, round, this.adversary === undefined ? [] : (this.nodes[this.adversary.node]?.outgoing(round) ?? []));
+      const delivered = yield;
+      for (const d of delivered) this.deliverInput(cycle, round, d);
+    }
+    this.nodes.forEach((node, k) => { this.proofMasks[k] = node.decide(this.vectors[k] ?? new Float64Array(0)); });
+    return this.vectors;
+  }
+
+  private *commandSteps(cycle: number, commands: readonly ArrayLike<number>[]): Steps<Float64Array> {
     assert(commands.length === this.cfg.channelCount, 'sendCommands: one command per channel');
     const { medium, algorithm } = this.cfg;
     const honest = commands.map((c, k): Outgoing => {
@@ -136,15 +165,45 @@ export class AgreementExchange {
     honest.forEach((o, k) => { if (k !== this.adversary?.node) this.sendAll(k, [o]); });
     const faulty = this.adversary === undefined ? undefined : honest[this.adversary.node];
     this.sendAdversary(cycle, 'command', faulty === undefined ? [] : [faulty]);
+    const delivered = yield;
     this.voterView.fill(Number.NaN);
     const seen = new Uint8Array(this.cfg.channelCount);
-    for (const d of this.fabric.deliver()) {
+    for (const d of delivered) {
       if (d.to === this.adversary?.node) this.adversary.observe?.(cycle, 'command', d);
       if (d.to !== this.voter) continue; // channels ignore command frames
       const reason = this.acceptCommand(cycle, d, seen);
       if (reason !== undefined) this.rejected[reason]++;
     }
     return this.voterView;
+  }
+
+  /** Runs `steps` on the emulated medium (synchronously). */
+  private driveEmulated<R>(steps: Steps<R>): R {
+    assert(!this.carrying, 'AgreementExchange: an exchange over a transport is in flight');
+    let step = steps.next();
+    for (let round = 0; step.done !== true; round++) {
+      assert(round < ROUNDS_PER_CALL_MAX, 'AgreementExchange: too many rounds');
+      step = steps.next(this.fabric.deliver());
+    }
+    return step.value;
+  }
+
+  /** Runs `steps` with each round carried by `transport`. */
+  private async driveOver<R>(transport: LinkTransport, steps: Steps<R>): Promise<R> {
+    assert(!this.carrying, 'AgreementExchange: one exchange over a transport at a time');
+    assert(this.cfg.medium === 'p2p', 'AgreementExchange: a link transport carries p2p rounds');
+    this.carrying = true;
+    try {
+      let step = steps.next();
+      for (let round = 0; step.done !== true; round++) {
+        assert(round < ROUNDS_PER_CALL_MAX, 'AgreementExchange: too many rounds');
+        const arrivals = await transport.carry(this.fabric.takeRound());
+        step = steps.next(this.fabric.arrive(arrivals));
+      }
+      return step.value;
+    } finally {
+      this.carrying = false;
+    }
   }
 
   private acceptCommand(cycle: number, d: Delivery, seen: Uint8Array): RejectReason | undefined {

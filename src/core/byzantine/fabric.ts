@@ -12,6 +12,10 @@
  *
  * Bounds: at most LINK_MESSAGES_MAX messages per link (or per sender on CAN) per round; the
  * excess is dropped and counted (a babbling node cannot grow memory).
+ *
+ * Transport seam: `deliver()` is the emulated medium. A `LinkTransport` (real links, e.g.
+ * src/hil/p2p-serial-links.ts) instead takes the round's queue with `takeRound()`, carries it,
+ * and hands what arrived to `arrive()`, which applies the omission filter like `deliver()`.
  */
 import { assert } from '../assert.js';
 import { FABRIC_NODES_MAX } from './message.js';
@@ -31,10 +35,28 @@ export interface Delivery {
 /** Decides whether a transmission from `from` is lost at receiver `to` (link or bus fault). */
 export type OmissionFilter = (from: number, to: number, bytes: Uint8Array) => boolean;
 
-interface Pending {
+/** A message queued in a round: `to` is a node (p2p) or BROADCAST (CAN). */
+export interface Queued {
   readonly from: number;
   readonly to: number;
   readonly bytes: Uint8Array;
+}
+
+/** A message a real link delivered: `link` is the node at the far end of the port it came in on. */
+export interface Arrival {
+  readonly from: number;
+  readonly link: number;
+  readonly to: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Carries one round's queued messages over real links; resolves with what arrived, in the
+ * round's send order (per link: first in, first out). Must never reject: a lost message is
+ * simply absent.
+ */
+export interface LinkTransport {
+  carry(round: readonly Queued[]): Promise<readonly Arrival[]>;
 }
 
 export class LinkFabric {
@@ -42,7 +64,7 @@ export class LinkFabric {
   overflowDrops = 0;
   /** Messages lost by the omission filter. */
   omissions = 0;
-  private pending: Pending[] = [];
+  private pending: Queued[] = [];
   private readonly sentThisRound: Int32Array;
   private omission: OmissionFilter | undefined;
 
@@ -77,15 +99,33 @@ export class LinkFabric {
   /** Ends the round: returns every delivery in send order and clears the queues. */
   deliver(): readonly Delivery[] {
     const out: Delivery[] = [];
-    for (const p of this.pending) {
+    for (const p of this.takeRound()) {
       if (p.to !== BROADCAST) {
         this.deliverOne(out, p.from, p.from, p.to, p.bytes);
         continue;
       }
       for (let r = 0; r < this.nodeCount; r++) if (r !== p.from) this.deliverOne(out, p.from, UNKNOWN_LINK, r, p.bytes);
     }
+    return out;
+  }
+
+  /** Ends the round without delivering: returns the queued messages in send order and clears the queues. */
+  takeRound(): readonly Queued[] {
+    const round = this.pending;
     this.pending = [];
     this.sentThisRound.fill(0);
+    return round;
+  }
+
+  /** Deliveries of what a transport carried (the omission filter applies as in `deliver()`). */
+  arrive(arrivals: readonly Arrival[]): readonly Delivery[] {
+    const n = this.nodeCount;
+    assert(arrivals.length <= n * n * LINK_MESSAGES_MAX, `LinkFabric.arrive: ${arrivals.length} arrivals exceed the round bound`);
+    const out: Delivery[] = [];
+    for (const a of arrivals) {
+      assert(a.to >= 0 && a.to < n && a.from >= 0 && a.from < n && a.from !== a.to, `LinkFabric.arrive: bad link ${a.from}->${a.to}`);
+      this.deliverOne(out, a.from, a.link, a.to, a.bytes);
+    }
     return out;
   }
 
