@@ -386,6 +386,8 @@ export class EmulatedCanBus {
   private frames = 0;
   private errorFrameCount = 0;
   private readonly latency = new Map<number, LatencyCell>();
+  /** The cells of standard IDs by ID (the same objects as in `latency`; saves the Map lookup per frame). */
+  private readonly standardLatency = new Array<LatencyCell | undefined>(CAN_SFF_MASK + 1).fill(undefined);
   private readonly latencyIdsMax: number;
   private latencyOverflowFrames = 0;
   private readonly delayedFrames: (CanFrame | undefined)[];
@@ -506,7 +508,8 @@ export class EmulatedCanBus {
   private nextStartNs(): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (const node of this.nodes) {
-      if (!node.isActive()) continue;
+      // Nothing pending: the node would contribute +Infinity; skip it before the other tests.
+      if ((node.queueCount === 0 && node.babbleFrame === undefined) || !node.isActive()) continue;
       const pendingAt = node.babbleFrame !== undefined ? 0 : node.queueCount > 0 ? (node.queueEnqueuedNs[0] ?? 0) : Number.POSITIVE_INFINITY;
       earliest = Math.min(earliest, Math.max(pendingAt, node.suspendUntilNs));
     }
@@ -521,7 +524,8 @@ export class EmulatedCanBus {
     let winnerSlot = -1;
     let winnerKey = Number.POSITIVE_INFINITY;
     for (const node of this.nodes) {
-      if (!node.isActive() || node.suspendUntilNs > atNs) continue;
+      // A node with nothing pending would bid +Infinity and never win: skip it first.
+      if ((node.queueCount === 0 && node.babbleFrame === undefined) || !node.isActive() || node.suspendUntilNs > atNs) continue;
       const slot = node.bestQueued(atNs);
       let key = slot >= 0 ? (node.queueKeys[slot] ?? 0) : Number.POSITIVE_INFINITY;
       let chosen = slot;
@@ -551,18 +555,30 @@ export class EmulatedCanBus {
     const frame = f.frame;
     const from = f.from;
     assert(frame !== undefined && from !== undefined, 'decideOutcome: nothing in flight');
-    // Plain loops: TypedArray#fill is a builtin call that costs more than a few stores.
-    for (let i = 0; i < this.nodes.length; i++) { f.accepts[i] = 0; f.recDelta[i] = 0; }
+    // Plain loop: TypedArray#fill is a builtin call that costs more than a few stores. Every
+    // other active node accepts unless a flip (decideFlipped decides itself) or an ACK error.
+    let receivers = 0;
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      const accepts = node !== undefined && node !== from && node.isActive();
+      f.accepts[i] = accepts ? 1 : 0;
+      f.recDelta[i] = 0;
+      if (accepts) receivers++;
+    }
     f.tecDelta = 0;
     f.lateError = false;
     f.delayMicros = 0;
     f.dropAt = -1;
     const name = from.nodeName;
     const flip = frame.fd ? undefined : this.takeFlip(frame, name);
-    if (flip !== undefined) { this.decideFlipped(atNs, flip); return; }
+    if (flip !== undefined) {
+      // A flipped frame is accepted only where settleFlipped says so.
+      for (let i = 0; i < nodes.length; i++) f.accepts[i] = 0;
+      this.decideFlipped(atNs, flip);
+      return;
+    }
     const durationNs = this.frameDurationNs(frame);
-    let receivers = 0;
-    for (const node of this.nodes) if (node !== from && node.isActive()) { f.accepts[node.index] = 1; receivers++; }
     if (receivers === 0) { this.decideAckError(atNs, durationNs); return; }
     f.success = true;
     f.completeNs = atNs + durationNs - CAN_IFS_BITS * this.bitNs;
@@ -804,12 +820,16 @@ export class EmulatedCanBus {
   }
 
   private recordLatency(frame: CanFrame, latencyNs: number): void {
-    const key = frame.extended ? frame.id + 2 ** 29 : frame.id;
-    let cell = this.latency.get(key);
+    let cell = frame.extended ? undefined : this.standardLatency[frame.id];
     if (cell === undefined) {
-      if (this.latency.size >= this.latencyIdsMax) { this.latencyOverflowFrames++; return; }
-      cell = { id: frame.id, extended: frame.extended, count: 0, sumMicros: 0, minMicros: Number.POSITIVE_INFINITY, maxMicros: 0 };
-      this.latency.set(key, cell);
+      const key = frame.extended ? frame.id + 2 ** 29 : frame.id;
+      cell = this.latency.get(key);
+      if (cell === undefined) {
+        if (this.latency.size >= this.latencyIdsMax) { this.latencyOverflowFrames++; return; }
+        cell = { id: frame.id, extended: frame.extended, count: 0, sumMicros: 0, minMicros: Number.POSITIVE_INFINITY, maxMicros: 0 };
+        this.latency.set(key, cell);
+      }
+      if (!frame.extended) this.standardLatency[frame.id] = cell;
     }
     const micros = latencyNs / 1000;
     cell.count++;

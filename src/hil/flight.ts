@@ -45,6 +45,9 @@ import type { Rig } from './rig.js';
 const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const RING_FRAMES = 64;
 const BABBLE_NODE = 'X';
+/** The ID each IMU index sends its frames under (index ≥ IMU_NUMBERS.length sends IMU 1's IDs, as before). */
+const IMU_RATE_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-rate', IMU_NUMBERS[i] ?? 1));
+const IMU_ACCEL_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-accel', IMU_NUMBERS[i] ?? 1));
 /** Observation window of a fault record (longer than every detection bound of docs/FLIGHT.md). */
 export const FAULT_WINDOW_MICROS = 2_500_000;
 /** SDC tolerance on a voted actuator command beyond the healthy channels' range (deg). */
@@ -84,21 +87,31 @@ class FrameRing {
   take(data: Uint8Array): CanFrame {
     const f = this.frames[this.next] ?? classicFrame(0, new Uint8Array(FRAME_BYTES));
     this.next = (this.next + 1) % RING_FRAMES;
-    f.data.set(data);
+    const d = f.data;
+    // A plain copy: TypedArray#set is a builtin call that costs more than eight stores.
+    if (data.length > d.length) d.set(data);
+    for (let j = 0; j < data.length; j++) d[j] = data[j] ?? 0;
     return f;
   }
 }
 
 class NodeOutbox {
-  private readonly rings = new Map<number, FrameRing>();
+  /** IDs and their rings (two or three per sender: a linear scan beats a Map lookup). */
+  private readonly ids: number[] = [];
+  private readonly rings: FrameRing[] = [];
   dropped = 0;
 
   constructor(private readonly node: EmulatedCanNode, ids: readonly number[]) {
-    for (const id of ids) this.rings.set(id, new FrameRing(id));
+    for (const id of ids) {
+      if (this.ids.includes(id)) continue;
+      this.ids.push(id);
+      this.rings.push(new FrameRing(id));
+    }
   }
 
   send(canId: number, data: Uint8Array): void {
-    const ring = this.rings.get(canId);
+    const at = this.ids.indexOf(canId);
+    const ring = at < 0 ? undefined : this.rings[at];
     if (ring === undefined || !this.node.send(ring.take(data)).ok) this.dropped++;
   }
 }
@@ -372,13 +385,13 @@ export class Flight {
     this.rate.rateZMradPerS = clamp(Math.round((s[2] ?? 0) * 1000));
     encodeImuRate(this.rate, this.imuBuf, BODY);
     protect(io.rateCfg, io.rate, this.imuBuf);
-    out.send(canIdOf('imu-rate', IMU_NUMBERS[i] ?? 1), this.imuBuf);
+    out.send(IMU_RATE_SEND_IDS[i] ?? canIdOf('imu-rate', 1), this.imuBuf);
     this.accel.accelXCmPerS2 = clamp(Math.round((s[3] ?? 0) * 100));
     this.accel.accelYCmPerS2 = clamp(Math.round((s[4] ?? 0) * 100));
     this.accel.accelZCmPerS2 = clamp(Math.round((s[5] ?? 0) * 100));
     encodeImuAccel(this.accel, this.imuBuf, BODY);
     protect(io.accelCfg, io.accel, this.imuBuf);
-    out.send(canIdOf('imu-accel', IMU_NUMBERS[i] ?? 1), this.imuBuf);
+    out.send(IMU_ACCEL_SEND_IDS[i] ?? canIdOf('imu-accel', 1), this.imuBuf);
   }
 
   private onChannelStep(i: number, t: number): void {

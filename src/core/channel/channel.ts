@@ -53,6 +53,11 @@ const DEG_TO_MRAD = (Math.PI / 180) * 1000;
 const COMMAND_MRAD_MAX = 2047;
 /** Status frames with health 'failed' sent after a self-detected fault. */
 const FAULT_REPORT_STATUS_FRAMES = 2;
+/** First IDs of the received frame kinds (receiveFrame runs for every frame on the bus). */
+const IMU_RATE_ID_1 = canIdOf('imu-rate', 1);
+const IMU_ACCEL_ID_1 = canIdOf('imu-accel', 1);
+const COMMAND_ID_A = canIdOf('command', 'A');
+const CLOCK_SYNC_ID_A = canIdOf('clock-sync', 'A');
 
 /** Where a channel's frames go (the bus adapter of the host). `data` is only borrowed. */
 export interface ChannelOutbox {
@@ -91,6 +96,7 @@ interface PendingRegisterFlip { register: number; copy: RegisterCopy; bit: numbe
 
 export class ChannelRuntime implements StageHook {
   readonly name: ChannelId;
+  private readonly ownIds: { readonly command: number; readonly status: number; readonly sync: number };
   readonly memory: MemoryImage;
   readonly registers: RegisterImage;
   readonly scrubber: Scrubber;
@@ -168,6 +174,7 @@ export class ChannelRuntime implements StageHook {
     assert(cfg.sensorThresholds.length === 6, 'six sensor thresholds');
     this.cfg = cfg;
     this.name = CHANNEL_IDS_MAX[cfg.index] ?? 'A';
+    this.ownIds = { command: canIdOf('command', this.name), status: canIdOf('channel-status', this.name), sync: canIdOf('clock-sync', this.name) };
     this.outbox = outbox;
     this.dtS = cfg.periodMicros * 1e-6;
     this.bitMicros = 1e6 / cfg.bitRateBps;
@@ -198,15 +205,15 @@ export class ChannelRuntime implements StageHook {
   }
 
   get commandId(): number {
-    return canIdOf('command', this.name);
+    return this.ownIds.command;
   }
 
   get statusId(): number {
-    return canIdOf('channel-status', this.name);
+    return this.ownIds.status;
   }
 
   get syncId(): number {
-    return canIdOf('clock-sync', this.name);
+    return this.ownIds.sync;
   }
 
   /** Health this channel reports about itself in its status frames. */
@@ -222,13 +229,13 @@ export class ChannelRuntime implements StageHook {
 
   private receiveFrame(id: number, data: Uint8Array, trueMicros: number): void {
     const raw = this.clock.rawMicros(trueMicros);
-    const imuRate = id - canIdOf('imu-rate', 1);
+    const imuRate = id - IMU_RATE_ID_1;
     if (imuRate >= 0 && imuRate < this.sources) { this.receiveRate(imuRate, data, raw); return; }
-    const imuAccel = id - canIdOf('imu-accel', 1);
+    const imuAccel = id - IMU_ACCEL_ID_1;
     if (imuAccel >= 0 && imuAccel < this.sources) { this.receiveAccel(imuAccel, data, raw); return; }
-    const commandPeer = id - canIdOf('command', 'A');
+    const commandPeer = id - COMMAND_ID_A;
     if (commandPeer >= 0 && commandPeer < this.cfg.channelCount) { this.equalizer.receivePeer(commandPeer, data, raw); return; }
-    const peer = id - canIdOf('clock-sync', 'A');
+    const peer = id - CLOCK_SYNC_ID_A;
     if (peer >= 0 && peer < this.cfg.channelCount && peer !== this.cfg.index) this.receiveSync(peer, id, data, trueMicros);
   }
 

@@ -28,6 +28,10 @@ import { classicFrame } from '../frame/can.js';
 
 const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const MRAD_TO_DEG = 180 / Math.PI / 1000;
+/** First IDs of the received frame kinds (receiveFrame runs for every frame on the bus). */
+const COMMAND_ID_A = canIdOf('command', 'A');
+const STATUS_ID_A = canIdOf('channel-status', 'A');
+const CLOCK_SYNC_ID_A = canIdOf('clock-sync', 'A');
 export { CLOCK_CLEAR_ROUNDS } from './sync-guard.js';
 /** ClockSync handles at most 4 clocks: the voter and 3 channels. */
 const CLOCK_MONITOR_CHANNELS_MAX = 3;
@@ -108,11 +112,11 @@ export class VoterNode {
 
   private receiveFrame(id: number, data: Uint8Array, trueMicros: number): void {
     const n = this.cfg.channelCount;
-    const cmd = id - canIdOf('command', 'A');
+    const cmd = id - COMMAND_ID_A;
     if (cmd >= 0 && cmd < n) { this.receiveCommand(cmd, data, trueMicros); return; }
-    const st = id - canIdOf('channel-status', 'A');
+    const st = id - STATUS_ID_A;
     if (st >= 0 && st < n) { this.receiveStatus(st, data); return; }
-    const sy = id - canIdOf('clock-sync', 'A');
+    const sy = id - CLOCK_SYNC_ID_A;
     if (sy >= 0 && sy < this.clockMonitored) this.receiveSync(sy, id, data, trueMicros);
   }
 

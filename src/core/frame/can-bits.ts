@@ -32,6 +32,32 @@ export interface FrameBitLength {
 const CRC15_TABLE: Uint16Array = buildCrc15Table();
 /** STUFF_TABLE[state * 256 + byte] = stuffBits << 4 | nextState, state = lastBit << 3 | run. */
 const STUFF_TABLE: Uint8Array = buildStuffTable();
+/** STUFF7_TABLE[state * 128 + bits] = stuffBits << 4 | nextState for 7 bits, MSB first (the CRC's top 7 bits). */
+const STUFF7_TABLE: Uint8Array = buildStuff7Table();
+/**
+ * Memo of the standard-frame header (SOF, ID, RTR, IDE, r0, DLC): per 11-bit ID, the 19-bit
+ * header it was computed for (-1: none) and crc | state << 15 | stuffBits << 19 after it. A pure
+ * function of the header, so a hit is exactly the computed value.
+ */
+const HEADER_TAG = new Int32Array(2048).fill(-1);
+const HEADER_AFTER = new Int32Array(2048);
+
+function buildStuff7Table(): Uint8Array {
+  const table = new Uint8Array(16 * 128);
+  for (let state = 0; state < 16; state++) {
+    for (let bits = 0; bits < 128; bits++) {
+      let st = state;
+      let stuffed = 0;
+      for (let i = 6; i >= 0; i--) {
+        const next = stuffBit(st, (bits >>> i) & 1);
+        stuffed += next >>> 4;
+        st = next & 0xf;
+      }
+      table[state * 128 + bits] = (stuffed << 4) | st;
+    }
+  }
+  return table;
+}
 
 function buildCrc15Table(): Uint16Array {
   const table = new Uint16Array(256);
@@ -119,24 +145,33 @@ export function exactClassicFrameBits(frame: CanFrame): number {
   let crc = 0;
   let state = 0;
   let stuffed = 0;
-  // Header groups: SOF..(19 bits) for extended frames, then the 19- or 20-bit group; each is (count-16) bits then 2 bytes.
-  for (let pass = frame.extended ? 0 : 1; pass < 2; pass++) {
-    const value = pass === 0 ? hi : lo;
-    const count = pass === 0 ? hiBits : loBits;
-    for (let i = count - 1; i >= 16; i--) {
-      const b = (value >>> i) & 1;
-      crc = crc15Bit(crc, b);
-      const next = stuffBit(state, b);
-      stuffed += next >>> 4;
-      state = next & 0xf;
+  const memo = frame.extended ? -1 : frame.id & 0x7ff;
+  if (memo >= 0 && HEADER_TAG[memo] === lo) {
+    const after = HEADER_AFTER[memo] ?? 0;
+    crc = after & 0x7fff;
+    state = (after >>> 15) & 0xf;
+    stuffed = after >>> 19;
+  } else {
+    // Header groups: SOF..(19 bits) for extended frames, then the 19- or 20-bit group; each is (count-16) bits then 2 bytes.
+    for (let pass = frame.extended ? 0 : 1; pass < 2; pass++) {
+      const value = pass === 0 ? hi : lo;
+      const count = pass === 0 ? hiBits : loBits;
+      for (let i = count - 1; i >= 16; i--) {
+        const b = (value >>> i) & 1;
+        crc = crc15Bit(crc, b);
+        const next = stuffBit(state, b);
+        stuffed += next >>> 4;
+        state = next & 0xf;
+      }
+      for (let shift = 8; shift >= 0; shift -= 8) {
+        const byte = (value >>> shift) & 0xff;
+        crc = ((CRC15_TABLE[((crc >>> 7) ^ byte) & 0xff] ?? 0) ^ (crc << 8)) & 0x7fff;
+        const entry = STUFF_TABLE[state * 256 + byte] ?? 0;
+        stuffed += entry >>> 4;
+        state = entry & 0xf;
+      }
     }
-    for (let shift = 8; shift >= 0; shift -= 8) {
-      const byte = (value >>> shift) & 0xff;
-      crc = ((CRC15_TABLE[((crc >>> 7) ^ byte) & 0xff] ?? 0) ^ (crc << 8)) & 0x7fff;
-      const entry = STUFF_TABLE[state * 256 + byte] ?? 0;
-      stuffed += entry >>> 4;
-      state = entry & 0xf;
-    }
+    if (memo >= 0) { HEADER_TAG[memo] = lo; HEADER_AFTER[memo] = crc | (state << 15) | (stuffed << 19); }
   }
   for (let i = 0; i < dataBytes; i++) {
     const byte = frame.data[i] ?? 0;
@@ -145,12 +180,10 @@ export function exactClassicFrameBits(frame: CanFrame): number {
     stuffed += entry >>> 4;
     state = entry & 0xf;
   }
-  // The CRC sequence (15 bits, stuffed too): 7 bits, then its low byte through the table.
-  for (let i = 14; i >= 8; i--) {
-    const next = stuffBit(state, (crc >>> i) & 1);
-    stuffed += next >>> 4;
-    state = next & 0xf;
-  }
+  // The CRC sequence (15 bits, stuffed too): its top 7 bits, then its low byte, through the tables.
+  const top = STUFF7_TABLE[state * 128 + (crc >>> 8)] ?? 0;
+  stuffed += top >>> 4;
+  state = top & 0xf;
   stuffed += (STUFF_TABLE[state * 256 + (crc & 0xff)] ?? 0) >>> 4;
   return hiBits + loBits + 8 * dataBytes + 15 + stuffed + CAN_TRAILER_BITS;
 }

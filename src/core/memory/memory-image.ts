@@ -97,6 +97,12 @@ export class MemoryImage {
   /** `code.halfTable` (encode and clean-word test inlined on the fast path). */
   private readonly table: Uint8Array;
   private readonly checks: Uint8Array;
+  /**
+   * Per word: 1 = may hold an error (set by every flip and by `importRaw`), 0 = known clean. A
+   * word marked 0 is clean because every other mutation (encode, repair) leaves words clean; the
+   * fast path trusts a 0 and skips the syndrome, and clears the mark when the syndrome is zero.
+   */
+  private readonly suspect: Uint8Array;
   /** 32-bit halves per word: 1 or 2. */
   private readonly stride: number;
   private readonly outcome: DecodeOutcome = newDecodeOutcome();
@@ -123,6 +129,7 @@ export class MemoryImage {
     this.floats = new Float32Array(this.bytes.buffer);
     this.table = this.code.halfTable;
     this.checks = new Uint8Array(this.wordCount).fill(this.code.encode(0, 0));
+    this.suspect = new Uint8Array(this.wordCount);
     this.interleaver = new Interleaver(this.code.codeBits, interleave, this.wordCount);
     this.physicalBitCount = this.interleaver.physicalBits;
   }
@@ -181,6 +188,7 @@ export class MemoryImage {
     } else {
       this.checks[word] = (this.checks[word] ?? 0) ^ (1 << (bit - dataBits));
     }
+    this.suspect[word] = 1;
     this.flipsInjected++;
   }
 
@@ -315,6 +323,7 @@ export class MemoryImage {
     assert(data.length === this.bytes.length && check.length === this.checks.length, 'importRaw: geometry mismatch');
     this.bytes.set(data);
     this.checks.set(check);
+    this.suspect.fill(1);
   }
 
   statistics(): MemoryImageStatistics {
@@ -338,22 +347,33 @@ export class MemoryImage {
   private isCleanAligned(address: number): boolean {
     // `address & 3` is 0 only for integers (and NaN, which fails `address >= 0`); the bound keeps it below 2^30.
     if ((address & 3) !== 0 || !(address >= 0) || address + 4 > this.sizeBytes) return false;
+    const w = this.stride === 1 ? address >>> 2 : address >>> 3;
+    if (this.suspect[w] === 0) return true;
     const t = this.table;
+    let s: number;
     if (this.stride === 1) {
-      const lo = this.halves[address >>> 2] ?? 0;
-      return ((t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0)) === (this.checks[address >>> 2] ?? 0);
+      const lo = this.halves[w] ?? 0;
+      s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0);
+    } else {
+      const lo = this.halves[2 * w] ?? 0;
+      const hi = this.halves[2 * w + 1] ?? 0;
+      s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0) ^ (t[131072 + (hi & 0xffff)] ?? 0) ^ (t[196608 + (hi >>> 16)] ?? 0);
     }
-    const w = address >>> 3;
-    const lo = this.halves[2 * w] ?? 0;
-    const hi = this.halves[2 * w + 1] ?? 0;
-    const s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0) ^ (t[131072 + (hi & 0xffff)] ?? 0) ^ (t[196608 + (hi >>> 16)] ?? 0);
-    return s === (this.checks[w] ?? 0);
+    if (s !== (this.checks[w] ?? 0)) return false;
+    this.suspect[w] = 0;
+    return true;
   }
 
   /** Re-encodes the word holding aligned `address` after a fast-path write; the write status is 'ok'. */
   private reencodeAligned(address: number): void {
-    const w = this.stride === 1 ? address >>> 2 : address >>> 3;
-    this.encodeWords(w, w);
+    if (this.stride === 1) {
+      const w = address >>> 2;
+      const lo = this.halves[w] ?? 0;
+      this.checks[w] = (this.table[lo & 0xffff] ?? 0) ^ (this.table[65536 + (lo >>> 16)] ?? 0);
+    } else {
+      const w = address >>> 3;
+      this.encodeWords(w, w);
+    }
     this.lastReadStatus = 'ok';
     this.lastReadFaultWord = -1;
   }
