@@ -43,5 +43,8 @@ void tx_e2e_check_init(const tx_e2e_config *config, tx_e2e_check_state *state);
 void tx_e2e_protect(const tx_e2e_config *config, uint32_t *counter, uint8_t *frame);
 /* Checks a received frame (NULL: NONEWDATA). Never fails on any bytes. */
 tx_e2e_status tx_e2e_check(const tx_e2e_config *config, tx_e2e_check_state *state, const uint8_t *frame, size_t length);
+/* Profile 4's CRC-32P4 over bytes [0, 8) then [8 + 4, length): the header's CRC field is skipped.
+ * The serial line record (docs/SERIAL.md) carries the same header and uses it too. */
+uint32_t tx_e2e_p4_crc(const uint8_t *frame, size_t length);
 
 #endif

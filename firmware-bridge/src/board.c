@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "crc.h"
 #include "rig.h"
 #include "secded.h"
@@ -116,7 +117,7 @@ static int stream_of(uint32_t can_id) {
 
 static void on_frame(tx_board *b, const tx_record *r) {
     const uint8_t flags = r->body[0];
-    const uint32_t id = ((uint32_t)r->body[1] << 24) | ((uint32_t)r->body[2] << 16) | ((uint32_t)r->body[3] << 8) | r->body[4];
+    const uint32_t id = tx_get_u32(r->body + 1);
     const uint8_t length = r->body[5];
     const uint8_t *frame = r->body + TX_FRAME_BODY_HEADER_BYTES;
     const uint8_t wanted = b->config.medium == TX_MEDIUM_CAN_FD ? TX_FRAME_FLAG_FD : 0u;
@@ -281,13 +282,6 @@ void tx_board_cycle(tx_board *b, uint8_t *report) {
     }
 }
 
-static void put_u32(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 void tx_board_status(const tx_board *b, uint8_t *p) {
     const tx_scrubber *s = &b->scrubber;
     memset(p, 0, TX_BOARD_STATUS_BYTES);
@@ -299,7 +293,7 @@ void tx_board_status(const tx_board *b, uint8_t *p) {
     p[5] = b->last_law_status;
     p[6] = b->last_used_mask;
     p[7] = b->registers.count;
-    put_u32(p + 8, b->cycles);
+    tx_put_u32(p + 8, b->cycles);
     p[12] = (uint8_t)(b->memory.size_bytes >> 8);
     p[13] = (uint8_t)b->memory.size_bytes;
     p[14] = (uint8_t)(b->memory.word_count >> 8);
@@ -307,22 +301,22 @@ void tx_board_status(const tx_board *b, uint8_t *p) {
     p[16] = b->memory.code->code_bits;
     p[18] = (uint8_t)(s->cursor >> 8);
     p[19] = (uint8_t)s->cursor;
-    put_u32(p + 20, s->words_scanned);
-    put_u32(p + 24, s->corrected_data + s->corrected_check);
-    put_u32(p + 28, s->uncorrectable_events);
-    put_u32(p + 32, s->full_passes);
-    put_u32(p + 36, b->memory.read_corrected);
-    put_u32(p + 40, b->memory.read_uncorrectable);
-    put_u32(p + 44, b->memory.flips_injected);
-    put_u32(p + 48, b->registers.masked_disagreements);
-    put_u32(p + 52, b->registers.masked_bits);
-    put_u32(p + 56, b->registers.flips_injected);
-    put_u32(p + 60, b->counters.e2e[TX_E2E_OK]);
-    put_u32(p + 64, b->counters.e2e[TX_E2E_REPEATED]);
-    put_u32(p + 68, b->counters.e2e[TX_E2E_WRONGSEQUENCE]);
-    put_u32(p + 72, b->counters.e2e[TX_E2E_ERROR]);
-    put_u32(p + 76, b->counters.bad_lines);
-    put_u32(p + 80, b->splitter.overflows);
-    put_u32(p + 84, b->config.period_micros);
-    put_u32(p + 88, (uint32_t)s->last_uncorrectable_word);
+    tx_put_u32(p + 20, s->words_scanned);
+    tx_put_u32(p + 24, s->corrected_data + s->corrected_check);
+    tx_put_u32(p + 28, s->uncorrectable_events);
+    tx_put_u32(p + 32, s->full_passes);
+    tx_put_u32(p + 36, b->memory.read_corrected);
+    tx_put_u32(p + 40, b->memory.read_uncorrectable);
+    tx_put_u32(p + 44, b->memory.flips_injected);
+    tx_put_u32(p + 48, b->registers.masked_disagreements);
+    tx_put_u32(p + 52, b->registers.masked_bits);
+    tx_put_u32(p + 56, b->registers.flips_injected);
+    tx_put_u32(p + 60, b->counters.e2e[TX_E2E_OK]);
+    tx_put_u32(p + 64, b->counters.e2e[TX_E2E_REPEATED]);
+    tx_put_u32(p + 68, b->counters.e2e[TX_E2E_WRONGSEQUENCE]);
+    tx_put_u32(p + 72, b->counters.e2e[TX_E2E_ERROR]);
+    tx_put_u32(p + 76, b->counters.bad_lines);
+    tx_put_u32(p + 80, b->splitter.overflows);
+    tx_put_u32(p + 84, b->config.period_micros);
+    tx_put_u32(p + 88, (uint32_t)s->last_uncorrectable_word);
 }

@@ -1,6 +1,7 @@
 /* E2E Profiles 11, 22, 4, 5; see include/e2e.h and docs/WIRE.md. */
 #include "e2e.h"
 
+#include "bytes.h"
 #include "crc.h"
 #include "tx_assert.h"
 
@@ -35,7 +36,7 @@ static uint8_t p22_crc(const tx_e2e_config *c, const uint8_t *frame, uint8_t cou
     return (uint8_t)(tx_crc8_h2f_step(crc, c->data_id_list[counter & 0x0fu]) ^ 0xffu);
 }
 
-static uint32_t p4_crc(const uint8_t *frame, size_t length) {
+uint32_t tx_e2e_p4_crc(const uint8_t *frame, size_t length) {
     uint32_t crc = 0xffffffffu;
     size_t i;
     for (i = 0; i < length; i++) {
@@ -52,24 +53,6 @@ static uint16_t p5_crc(const tx_e2e_config *c, const uint8_t *frame) {
     return tx_crc16_ccitt_step(crc, (uint8_t)((c->data_id >> 8) & 0xffu));
 }
 
-static void put_u16(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v) {
-    put_u16(p, v >> 16);
-    put_u16(p + 2, v & 0xffffu);
-}
-
-static uint32_t get_u16(const uint8_t *p) {
-    return ((uint32_t)p[0] << 8) | p[1];
-}
-
-static uint32_t get_u32(const uint8_t *p) {
-    return (get_u16(p) << 16) | get_u16(p + 2);
-}
-
 void tx_e2e_protect(const tx_e2e_config *c, uint32_t *counter, uint8_t *frame) {
     const uint32_t max = tx_e2e_counter_max(c->profile);
     TX_ASSERT(*counter <= max);
@@ -83,10 +66,10 @@ void tx_e2e_protect(const tx_e2e_config *c, uint32_t *counter, uint8_t *frame) {
         frame[0] = p22_crc(c, frame, (uint8_t)*counter);
         break;
     case TX_P4:
-        put_u16(frame, c->length_bytes);
-        put_u16(frame + 2, *counter);
-        put_u32(frame + 4, c->data_id);
-        put_u32(frame + 8, p4_crc(frame, c->length_bytes));
+        tx_put_u16(frame, c->length_bytes);
+        tx_put_u16(frame + 2, *counter);
+        tx_put_u32(frame + 4, c->data_id);
+        tx_put_u32(frame + 8, tx_e2e_p4_crc(frame, c->length_bytes));
         break;
     case TX_P5: {
         uint16_t crc;
@@ -122,8 +105,8 @@ static tx_e2e_status check_frame(const tx_e2e_config *c, tx_e2e_check_state *s, 
         if (f[0] != p22_crc(c, f, (uint8_t)(f[1] & 0x0fu))) return TX_E2E_ERROR;
         return evaluate_counter(s, f[1] & 0x0fu, modulo, c->max_delta_counter);
     case TX_P4:
-        if (get_u16(f) != length || get_u32(f + 4) != c->data_id || get_u32(f + 8) != p4_crc(f, length)) return TX_E2E_ERROR;
-        return evaluate_counter(s, get_u16(f + 2), modulo, c->max_delta_counter);
+        if (tx_get_u16(f) != length || tx_get_u32(f + 4) != c->data_id || tx_get_u32(f + 8) != tx_e2e_p4_crc(f, length)) return TX_E2E_ERROR;
+        return evaluate_counter(s, tx_get_u16(f + 2), modulo, c->max_delta_counter);
     case TX_P5:
         if (((uint32_t)f[0] | ((uint32_t)f[1] << 8)) != p5_crc(c, f)) return TX_E2E_ERROR;
         return evaluate_counter(s, f[2], modulo, c->max_delta_counter);

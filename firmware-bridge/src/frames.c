@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "crc.h"
 #include "tx_assert.h"
 
@@ -60,13 +61,11 @@ void tx_e2e_config_of(tx_frame_kind kind, uint8_t sender, tx_medium medium, tx_e
 }
 
 static void put_i16(uint8_t *p, int16_t v) {
-    const uint16_t u = (uint16_t)v;
-    p[0] = (uint8_t)(u >> 8);
-    p[1] = (uint8_t)u;
+    tx_put_u16(p, (uint16_t)v);
 }
 
 static int16_t get_i16(const uint8_t *p) {
-    const uint16_t u = (uint16_t)(((unsigned)p[0] << 8) | p[1]);
+    const uint16_t u = tx_get_u16(p);
     return (int16_t)(u >= 0x8000u ? (int32_t)u - 0x10000 : (int32_t)u);
 }
 
@@ -145,7 +144,7 @@ tx_body_status tx_decode_status(const uint8_t *body, tx_channel_status *out) {
     const int16_t offset = get_i16(body + 5);
     if (health > 4u || !symmetric(offset, TX_INT16_LIMIT)) return TX_BODY_OUT_OF_RANGE;
     out->health = health;
-    out->scrub_corrected = (uint16_t)(((unsigned)body[1] << 8) | body[2]);
+    out->scrub_corrected = tx_get_u16(body + 1);
     out->scrub_uncorrectable = body[3];
     out->scrub_passes = body[4];
     out->clock_offset_micros = offset;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "tx_assert.h"
 
 static void encode_word(tx_memory *m, uint16_t w) {
@@ -127,16 +128,11 @@ bool tx_memory_write_u32(tx_memory *m, uint16_t address, uint32_t value) {
 }
 
 float tx_memory_read_f32(tx_memory *m, uint16_t address) {
-    const uint32_t bits = tx_memory_read_u32(m, address);
-    float value;
-    memcpy(&value, &bits, sizeof value);
-    return value;
+    return tx_f32_from_bits(tx_memory_read_u32(m, address));
 }
 
 bool tx_memory_write_f32(tx_memory *m, uint16_t address, float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    return tx_memory_write_u32(m, address, bits);
+    return tx_memory_write_u32(m, address, tx_f32_to_bits(value));
 }
 
 void tx_memory_flip(tx_memory *m, uint16_t word, uint8_t bit) {

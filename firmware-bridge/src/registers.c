@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "tx_assert.h"
 
 static unsigned popcount32(uint32_t v) {
@@ -54,16 +55,11 @@ void tx_registers_write(tx_registers *r, uint8_t index, uint32_t value) {
 }
 
 float tx_registers_read_f32(tx_registers *r, uint8_t index) {
-    const uint32_t bits = tx_registers_read(r, index);
-    float value;
-    memcpy(&value, &bits, sizeof value);
-    return value;
+    return tx_f32_from_bits(tx_registers_read(r, index));
 }
 
 void tx_registers_write_f32(tx_registers *r, uint8_t index, float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    tx_registers_write(r, index, bits);
+    tx_registers_write(r, index, tx_f32_to_bits(value));
 }
 
 void tx_registers_flip(tx_registers *r, uint8_t index, uint8_t copy, uint8_t bit) {

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "tx_assert.h"
 
 #define ANSWER_HEADER_BYTES 3u
@@ -12,20 +13,6 @@ typedef struct {
     size_t length; /* payload bytes after opcode, tag, status */
 } answer;
 
-static uint16_t get_u16(const uint8_t *p) {
-    return (uint16_t)(((unsigned)p[0] << 8) | p[1]);
-}
-
-static void put_u16(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v) {
-    put_u16(p, v >> 16);
-    put_u16(p + 2, v & 0xffffu);
-}
-
 static uint8_t *payload(answer *a) {
     return a->body + ANSWER_HEADER_BYTES;
 }
@@ -33,7 +20,7 @@ static uint8_t *payload(answer *a) {
 static uint8_t peek_mem(tx_board *b, uint16_t address, uint8_t count, answer *a) {
     if (count == 0u || count > TX_PEEK_MEM_BYTES_MAX || !tx_memory_in_range(&b->memory, address, count)) return TX_RIG_BAD_ARGUMENT;
     if (tx_memory_read(&b->memory, address, count, payload(a)) == TX_READ_UNCORRECTABLE) {
-        put_u16(payload(a), (uint32_t)b->memory.last_fault_word);
+        tx_put_u16(payload(a), (uint32_t)b->memory.last_fault_word);
         a->length = 2;
         return TX_RIG_UNCORRECTABLE;
     }
@@ -45,7 +32,7 @@ static uint8_t peek_raw(const tx_board *b, uint16_t word, uint8_t count, answer 
     unsigned i;
     if (count == 0u || count > TX_PEEK_RAW_WORDS_MAX || (uint32_t)word + count > b->memory.word_count) return TX_RIG_BAD_ARGUMENT;
     for (i = 0; i < count; i++) {
-        put_u32(payload(a) + 5u * i, b->memory.data[word + i]);
+        tx_put_u32(payload(a) + 5u * i, b->memory.data[word + i]);
         payload(a)[5u * i + 4u] = b->memory.check[word + i];
     }
     a->length = 5u * count;
@@ -56,7 +43,7 @@ static uint8_t peek_reg(const tx_board *b, uint16_t index, uint8_t count, answer
     unsigned i, copy;
     if (count == 0u || (uint32_t)index + count > b->registers.count) return TX_RIG_BAD_ARGUMENT;
     for (i = 0; i < count; i++) {
-        for (copy = 0; copy < 3u; copy++) put_u32(payload(a) + 12u * i + 4u * copy, tx_registers_peek_copy(&b->registers, (uint8_t)(index + i), (uint8_t)copy));
+        for (copy = 0; copy < 3u; copy++) tx_put_u32(payload(a) + 12u * i + 4u * copy, tx_registers_peek_copy(&b->registers, (uint8_t)(index + i), (uint8_t)copy));
     }
     a->length = 12u * count;
     return TX_RIG_OK;
@@ -66,7 +53,7 @@ static uint8_t peek_reg(const tx_board *b, uint16_t index, uint8_t count, answer
 static uint8_t do_peek(tx_board *b, const uint8_t *args, size_t n, answer *a) {
     uint16_t address;
     if (n != 4u) return TX_RIG_BAD_LENGTH;
-    address = get_u16(args + 1);
+    address = tx_get_u16(args + 1);
     switch (args[0]) {
     case TX_SPACE_MEM: return peek_mem(b, address, args[3], a);
     case TX_SPACE_RAW: return peek_raw(b, address, args[3], a);
@@ -80,12 +67,12 @@ static uint8_t do_poke(tx_board *b, const uint8_t *args, size_t n, answer *a) {
     uint16_t address;
     size_t count, i;
     if (n < 4u) return TX_RIG_BAD_LENGTH;
-    address = get_u16(args + 1);
+    address = tx_get_u16(args + 1);
     count = n - 3u;
     if (args[0] == TX_SPACE_MEM) {
         if (count > TX_PEEK_MEM_BYTES_MAX || !tx_memory_in_range(&b->memory, address, (uint32_t)count)) return TX_RIG_BAD_ARGUMENT;
         if (tx_memory_write(&b->memory, address, args + 3, (uint16_t)count)) return TX_RIG_OK;
-        put_u16(payload(a), (uint32_t)b->memory.last_fault_word);
+        tx_put_u16(payload(a), (uint32_t)b->memory.last_fault_word);
         a->length = 2;
         return TX_RIG_UNCORRECTABLE;
     }
@@ -93,9 +80,7 @@ static uint8_t do_poke(tx_board *b, const uint8_t *args, size_t n, answer *a) {
     if (count % 4u != 0u) return TX_RIG_BAD_LENGTH;
     if ((uint32_t)address + count / 4u > b->registers.count) return TX_RIG_BAD_ARGUMENT;
     for (i = 0; i < count / 4u; i++) {
-        const uint8_t *p = args + 3u + 4u * i;
-        const uint32_t v = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-        tx_registers_write(&b->registers, (uint8_t)(address + i), v);
+        tx_registers_write(&b->registers, (uint8_t)(address + i), tx_get_u32(args + 3u + 4u * i));
     }
     return TX_RIG_OK;
 }
@@ -105,7 +90,7 @@ static uint8_t do_flip(tx_board *b, const uint8_t *args, size_t n) {
     uint16_t index;
     uint8_t bit, copy;
     if (n != 5u) return TX_RIG_BAD_LENGTH;
-    index = get_u16(args + 1);
+    index = tx_get_u16(args + 1);
     bit = args[3];
     copy = args[4];
     if (args[0] == TX_FLIP_MEM) {
@@ -123,13 +108,13 @@ static uint8_t do_scrub(tx_board *b, const uint8_t *args, size_t n, answer *a) {
     tx_scrub_report r;
     uint16_t words;
     if (n != 2u) return TX_RIG_BAD_LENGTH;
-    words = get_u16(args);
+    words = tx_get_u16(args);
     tx_scrubber_step(&b->scrubber, words == 0u ? b->memory.word_count : words, &r);
-    put_u16(payload(a), r.words_scanned);
-    put_u16(payload(a) + 2, r.corrected);
-    put_u16(payload(a) + 4, r.uncorrectable);
+    tx_put_u16(payload(a), r.words_scanned);
+    tx_put_u16(payload(a) + 2, r.corrected);
+    tx_put_u16(payload(a) + 4, r.uncorrectable);
     payload(a)[6] = r.pass_completed ? 1u : 0u;
-    put_u16(payload(a) + 7, r.cursor);
+    tx_put_u16(payload(a) + 7, r.cursor);
     a->length = 9;
     return TX_RIG_OK;
 }

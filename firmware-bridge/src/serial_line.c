@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-#include "crc.h"
+#include "bytes.h"
+#include "e2e.h"
 #include "tx_assert.h"
 
 static const char HEX_DIGITS[] = "0123456789ABCDEF";
@@ -22,43 +23,16 @@ static int hex_value(uint8_t b) {
     return -1;
 }
 
-static uint32_t record_crc(const uint8_t *record, size_t length) {
-    uint32_t crc = 0xffffffffu;
-    size_t i;
-    for (i = 0; i < length; i++) {
-        if (i < 8u || i >= 12u) crc = tx_crc32_p4_step(crc, record[i]);
-    }
-    return crc ^ 0xffffffffu;
-}
-
-static void put_u16(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v) {
-    put_u16(p, v >> 16);
-    put_u16(p + 2, v & 0xffffu);
-}
-
-static uint32_t get_u16(const uint8_t *p) {
-    return ((uint32_t)p[0] << 8) | p[1];
-}
-
-static uint32_t get_u32(const uint8_t *p) {
-    return (get_u16(p) << 16) | get_u16(p + 2);
-}
-
 size_t tx_line_encode(uint8_t type, const uint8_t *body, size_t body_length, uint16_t counter, uint32_t link_id, uint8_t *out) {
     uint8_t record[TX_RECORD_BYTES_MAX];
     const size_t length = TX_RECORD_HEADER_BYTES + body_length;
     size_t i, at = 1;
     TX_ASSERT(is_letter(type) && body_length <= TX_BODY_BYTES_MAX);
-    put_u16(record, (uint32_t)length);
-    put_u16(record + 2, counter);
-    put_u32(record + 4, ((link_id << 8) | type) & 0xffffffffu);
+    tx_put_u16(record, (uint32_t)length);
+    tx_put_u16(record + 2, counter);
+    tx_put_u32(record + 4, ((link_id << 8) | type) & 0xffffffffu);
     if (body_length > 0u) memcpy(record + TX_RECORD_HEADER_BYTES, body, body_length);
-    put_u32(record + 8, record_crc(record, length));
+    tx_put_u32(record + 8, tx_e2e_p4_crc(record, length));
     out[0] = type;
     for (i = 0; i < length; i++) {
         out[at++] = (uint8_t)HEX_DIGITS[record[i] >> 4];
@@ -74,7 +48,7 @@ static tx_line_status check_frame_body(const tx_record *r) {
     uint8_t flags, length, data;
     if (r->body_length < TX_FRAME_BODY_HEADER_BYTES) return TX_LINE_BAD_BODY;
     flags = r->body[0];
-    id = get_u32(r->body + 1);
+    id = tx_get_u32(r->body + 1);
     length = r->body[5];
     data = (uint8_t)(r->body_length - TX_FRAME_BODY_HEADER_BYTES);
     if ((flags & 0xc0u) != 0u) return TX_LINE_BAD_BODY;
@@ -99,11 +73,11 @@ static tx_line_status decode_record(const uint8_t *line, size_t end, uint32_t li
         record[i] = (uint8_t)((hi << 4) | lo);
     }
     if (length < TX_RECORD_HEADER_BYTES) return TX_LINE_RECORD_TOO_SHORT;
-    if (get_u16(record) != length) return TX_LINE_LENGTH_MISMATCH;
-    if (get_u32(record + 8) != record_crc(record, length)) return TX_LINE_CRC_MISMATCH;
-    if (get_u32(record + 4) != (((link_id << 8) | line[0]) & 0xffffffffu)) return TX_LINE_DATA_ID_MISMATCH;
+    if (tx_get_u16(record) != length) return TX_LINE_LENGTH_MISMATCH;
+    if (tx_get_u32(record + 8) != tx_e2e_p4_crc(record, length)) return TX_LINE_CRC_MISMATCH;
+    if (tx_get_u32(record + 4) != (((link_id << 8) | line[0]) & 0xffffffffu)) return TX_LINE_DATA_ID_MISMATCH;
     out->type = line[0];
-    out->counter = (uint16_t)get_u16(record + 2);
+    out->counter = (uint16_t)tx_get_u16(record + 2);
     out->body_length = (uint8_t)(length - TX_RECORD_HEADER_BYTES);
     memcpy(out->body, record + TX_RECORD_HEADER_BYTES, out->body_length);
     if (out->type == TX_TYPE_FRAME) return check_frame_body(out);

@@ -17,7 +17,8 @@ import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import { RealClock } from '../hil/real-clock.js';
 import type { AdapterFactory, AdapterOptions, OpenError } from './registry.js';
-import { matchesFilters, type BusState, type BusStatistics, type FrameBus, type FrameFilter, type FrameHandler, type SendError, type Subscription } from './frame-bus.js';
+import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from './frame-bus.js';
+import { SubscriberList } from './subscribers.js';
 
 const LF = 0x0a;
 
@@ -97,7 +98,6 @@ export interface SerialLineStatistics extends BusStatistics {
 export type SerialMessageHandler = (message: SerialMessage, timestampMicros: number) => void;
 
 const QUEUE_FRAMES_MAX_DEFAULT = 256;
-const SUBSCRIBERS_MAX = 1024;
 
 function zeroBadLines(): Record<SerialLineError['code'], number> {
   return {
@@ -105,8 +105,6 @@ function zeroBadLines(): Record<SerialLineError['code'], number> {
     length_mismatch: 0, data_id_mismatch: 0, crc_mismatch: 0, bad_body: 0,
   };
 }
-
-interface Subscriber { readonly handler: FrameHandler; readonly filters: readonly FrameFilter[] | undefined }
 
 export class SerialLineBus implements FrameBus {
   readonly name: string;
@@ -116,7 +114,7 @@ export class SerialLineBus implements FrameBus {
   private readonly sender = new SerialCounterSender();
   private readonly receiver = new SerialCounterReceiver();
   private readonly parser: BoundedReadlineParser;
-  private readonly subscribers: Subscriber[] = [];
+  private readonly subscribers = new SubscriberList();
   private readonly messageHandlers: SerialMessageHandler[] = [];
   private readonly badLines = zeroBadLines();
   private writesPending = 0;
@@ -164,10 +162,7 @@ export class SerialLineBus implements FrameBus {
   }
 
   subscribe(handler: FrameHandler, filters?: readonly FrameFilter[]): Subscription {
-    assert(this.subscribers.length < SUBSCRIBERS_MAX, `more than ${SUBSCRIBERS_MAX} subscribers`);
-    const subscriber: Subscriber = { handler, filters };
-    this.subscribers.push(subscriber);
-    return { unsubscribe: () => { remove(this.subscribers, subscriber); } };
+    return this.subscribers.add(handler, filters);
   }
 
   state(): BusState {
@@ -246,9 +241,7 @@ export class SerialLineBus implements FrameBus {
   private deliver(frame: CanFrame, nowMicros: number): void {
     this.stats.framesReceived++;
     if (frame.error) this.stats.errorFrames++;
-    for (const subscriber of [...this.subscribers]) {
-      if (matchesFilters(frame, subscriber.filters)) subscriber.handler(frame, nowMicros);
-    }
+    this.subscribers.dispatch(frame, nowMicros);
   }
 }
 

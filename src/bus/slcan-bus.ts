@@ -17,9 +17,10 @@ import {
 } from '../core/frame/slcan.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
-import { matchesFilters, type BusState, type BusStatistics, type FrameBus, type FrameFilter, type FrameHandler, type SendError, type Subscription } from './frame-bus.js';
+import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from './frame-bus.js';
 import type { AdapterFactory, OpenError } from './registry.js';
 import { clockOption, integerOption, type SerialPortLike } from './serial-line-bus.js';
+import { SubscriberList } from './subscribers.js';
 
 export interface SlcanBusOptions {
   readonly clock: MonotonicClock;
@@ -55,10 +56,6 @@ export type SlcanOpenError =
   | { readonly code: 'io_error'; readonly message: string };
 
 const QUEUE_FRAMES_MAX_DEFAULT = 256;
-const SUBSCRIBERS_MAX = 1024;
-
-interface Subscriber { readonly handler: FrameHandler; readonly filters: readonly FrameFilter[] | undefined }
-
 function zeroBadLines(): Record<SlcanError['code'], number> {
   return { empty_line: 0, line_too_long: 0, unknown_command: 0, bad_hex: 0, bad_length: 0, bad_argument: 0, bad_frame: 0 };
 }
@@ -84,7 +81,7 @@ export class SlcanBus implements FrameBus {
   /** CAN FD (d/D/b/B letters) only when a data bit rate was configured. */
   readonly capabilities: { readonly fd: boolean };
   private readonly decoder = new SlcanStreamDecoder<SlcanResponse>(decodeSlcanResponse);
-  private readonly subscribers: Subscriber[] = [];
+  private readonly subscribers = new SubscriberList();
   private readonly badLines = zeroBadLines();
   private readonly queueFramesMax: number;
   private writesPending = 0;
@@ -133,15 +130,7 @@ export class SlcanBus implements FrameBus {
   }
 
   subscribe(handler: FrameHandler, filters?: readonly FrameFilter[]): Subscription {
-    assert(this.subscribers.length < SUBSCRIBERS_MAX, `more than ${SUBSCRIBERS_MAX} subscribers`);
-    const subscriber: Subscriber = { handler, filters };
-    this.subscribers.push(subscriber);
-    return {
-      unsubscribe: () => {
-        const at = this.subscribers.indexOf(subscriber);
-        if (at >= 0) this.subscribers.splice(at, 1);
-      },
-    };
+    return this.subscribers.add(handler, filters);
   }
 
   state(): BusState {
@@ -210,9 +199,7 @@ export class SlcanBus implements FrameBus {
 
   private deliver(frame: CanFrame, micros: number): void {
     this.stats.framesReceived++;
-    for (const subscriber of [...this.subscribers]) {
-      if (matchesFilters(frame, subscriber.filters)) subscriber.handler(frame, micros);
-    }
+    this.subscribers.dispatch(frame, micros);
   }
 }
 

@@ -8,14 +8,14 @@
  * (N-API, so one build survives Node upgrades), `engines: node >=22.0.0`; 4.3 narrows engines
  * to ^22.22.2 || ^24.15.0 || >=26 and 4.0.x still builds against nan for each Node ABI.
  */
-import { assert } from '../core/assert.js';
 import { CAN_CLASSIC_DATA_BYTES_MAX, type CanFrame } from '../core/frame/can.js';
 import { canFrameProblem } from '../core/frame/serial-line.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import type { AdapterFactory } from './registry.js';
 import { clockOption } from './serial-line-bus.js';
-import { matchesFilters, type BusState, type BusStatistics, type FrameBus, type FrameFilter, type FrameHandler, type SendError, type Subscription } from './frame-bus.js';
+import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from './frame-bus.js';
+import { SubscriberList } from './subscribers.js';
 
 export const SOCKETCAN_PACKAGE_VERSION = '4.2';
 export const SOCKETCAN_MISSING_MESSAGE =
@@ -83,13 +83,9 @@ export interface SocketCanBusOptions {
   readonly loader?: SocketCanLoader;
 }
 
-const SUBSCRIBERS_MAX = 1024;
-
-interface Subscriber { readonly handler: FrameHandler; readonly filters: readonly FrameFilter[] | undefined }
-
 export class SocketCanBus implements FrameBus {
   readonly name: string;
-  private readonly subscribers: Subscriber[] = [];
+  private readonly subscribers = new SubscriberList();
   private closed = false;
   private readonly stats = { framesSent: 0, framesReceived: 0, errorFrames: 0, framesDropped: 0, txErrorCount: 0, rxErrorCount: 0 };
 
@@ -122,15 +118,7 @@ export class SocketCanBus implements FrameBus {
   }
 
   subscribe(handler: FrameHandler, filters?: readonly FrameFilter[]): Subscription {
-    assert(this.subscribers.length < SUBSCRIBERS_MAX, `more than ${SUBSCRIBERS_MAX} subscribers`);
-    const subscriber: Subscriber = { handler, filters };
-    this.subscribers.push(subscriber);
-    return {
-      unsubscribe: () => {
-        const at = this.subscribers.indexOf(subscriber);
-        if (at >= 0) this.subscribers.splice(at, 1);
-      },
-    };
+    return this.subscribers.add(handler, filters);
   }
 
   state(): BusState {
@@ -158,9 +146,7 @@ export class SocketCanBus implements FrameBus {
     this.stats.framesReceived++;
     if (frame.error) this.stats.errorFrames++;
     const nowMicros = this.clock.nowMicros();
-    for (const subscriber of [...this.subscribers]) {
-      if (matchesFilters(frame, subscriber.filters)) subscriber.handler(frame, nowMicros);
-    }
+    this.subscribers.dispatch(frame, nowMicros);
   }
 }
 

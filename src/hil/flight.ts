@@ -12,14 +12,15 @@
  * bus up to its instant, so frames arrive when the bus model says they do.
  */
 import { EmulatedCanBus, type EmulatedCanNode } from '../bus/emulated-can.js';
-import { ChannelRuntime, FRAME_BYTES } from '../core/channel/channel.js';
+import { ChannelRuntime } from '../core/channel/channel.js';
+import { layoutOf, mediumFrame, type CanMedium } from '../core/channel/medium.js';
 import { VoterNode } from '../core/channel/voter-node.js';
 import { defaultGains } from '../core/control/gains.js';
 import { SCHEDULES, setpointAt, type SetpointSchedule } from '../core/control/setpoint.js';
 import { REGISTER_NAMES, CONTROL_MEMORY_BYTES } from '../core/control/state.js';
 import { classicFrame, type CanFrame } from '../core/frame/can.js';
 import { createProtectState, e2eConfigOf, protect, type E2eConfig, type ProtectState } from '../core/frame/e2e/index.js';
-import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS, IMU_NUMBERS_MAX, MEDIUM_LAYOUT } from '../core/frame/ids.js';
+import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
 import { encodeImuAccel, encodeImuRate, type ImuAccel, type ImuRate } from '../core/frame/sensor-frame.js';
 import { FaultLedger, type FaultFate } from '../core/fault/accounting.js';
 import { channelIndexOf, expandProfile, type Injection } from '../core/fault/injector.js';
@@ -42,12 +43,13 @@ import { simLogRecord, formatCandumpLine } from '../io/candump.js';
 import { algorithmOf, byzantineFaultOf, isCommandFrame, P2pWiring, type ByzantineFault, type ExchangeMode, type Links } from './p2p-wiring.js';
 import type { Rig } from './rig.js';
 
-const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const RING_FRAMES = 64;
 const BABBLE_NODE = 'X';
 /** The ID each IMU index sends its frames under (index ≥ IMU_NUMBERS.length sends IMU 1's IDs, as before). */
 const IMU_RATE_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-rate', IMU_NUMBERS[i] ?? 1));
 const IMU_ACCEL_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-accel', IMU_NUMBERS[i] ?? 1));
+/** A sensor value to the int16 range of the frame fields. */
+const clamp = (v: number): number => (v > 32767 ? 32767 : v < -32767 ? -32767 : v);
 /** Observation window of a fault record (longer than every detection bound of docs/FLIGHT.md). */
 export const FAULT_WINDOW_MICROS = 2_500_000;
 /** SDC tolerance on a voted actuator command beyond the healthy channels' range (deg). */
@@ -80,12 +82,12 @@ class FrameRing {
   private readonly frames: CanFrame[];
   private next = 0;
 
-  constructor(id: number) {
-    this.frames = Array.from({ length: RING_FRAMES }, () => classicFrame(id, new Uint8Array(FRAME_BYTES)));
+  constructor(id: number, private readonly medium: CanMedium) {
+    this.frames = Array.from({ length: RING_FRAMES }, () => mediumFrame(medium, id, new Uint8Array(layoutOf(medium).frameBytes)));
   }
 
   take(data: Uint8Array): CanFrame {
-    const f = this.frames[this.next] ?? classicFrame(0, new Uint8Array(FRAME_BYTES));
+    const f = this.frames[this.next] ?? mediumFrame(this.medium, 0, new Uint8Array(layoutOf(this.medium).frameBytes));
     this.next = (this.next + 1) % RING_FRAMES;
     const d = f.data;
     // A plain copy: TypedArray#set is a builtin call that costs more than eight stores.
@@ -101,11 +103,11 @@ class NodeOutbox {
   private readonly rings: FrameRing[] = [];
   dropped = 0;
 
-  constructor(private readonly node: EmulatedCanNode, ids: readonly number[]) {
+  constructor(private readonly node: EmulatedCanNode, ids: readonly number[], medium: CanMedium) {
     for (const id of ids) {
       if (this.ids.includes(id)) continue;
       this.ids.push(id);
-      this.rings.push(new FrameRing(id));
+      this.rings.push(new FrameRing(id, medium));
     }
   }
 
@@ -198,7 +200,16 @@ export class Flight {
   private readonly outboxes: NodeOutbox[] = [];
   private readonly imuOutbox: NodeOutbox[] = [];
   private readonly imuProtect: { rate: ProtectState; accel: ProtectState; rateCfg: E2eConfig; accelCfg: E2eConfig }[];
-  private readonly imuBuf = new Uint8Array(FRAME_BYTES);
+  /** The bus medium, from the rig (flightMedium); `body` is where a frame's 7-byte body starts on it. */
+  readonly medium: CanMedium;
+  private readonly body: number;
+  /**
+   * Offset of the first clock-sync slot in the minor frame (logical µs): P/2 on classic CAN; on
+   * CAN FD 3P/4, after the vote, because at 1 kHz the sensor and command burst fills the bus
+   * until about 0.55 P and a sync frame queued behind it is dropped as late (docs/FLIGHT.md).
+   */
+  private readonly syncSlotMicros: number;
+  private readonly imuBuf: Uint8Array;
   private readonly imuSample = new Float64Array(IMU_SAMPLE_LENGTH);
   private readonly imuAlive: boolean[];
   private readonly rate: ImuRate = { sensorStatus: 0, rateXMradPerS: 0, rateYMradPerS: 0, rateZMradPerS: 0 };
@@ -243,7 +254,13 @@ export class Flight {
     for (let i = this.imus.length; i < imuNumbers.length; i++) this.imus.push(new Imu(DEFAULT_IMU, root.fork(IMU_STREAM_BASE + i), vehicle.gravityMPerS2));
     this.imuAlive = this.imus.map(() => true);
     this.scheduler = new Scheduler(this.clock, { capacity: 1024 });
-    this.bus = new EmulatedCanBus({ clock: this.clock, bitRateBps: cfg.rig.bus.bitRateBps, stuffing: cfg.rig.bus.stuffing, prng: root.fork(200), txQueueFramesMax: 16 });
+    this.medium = flightMedium(cfg.rig);
+    if (this.medium === 'can-fd' && links !== 'can') throw new FlightConfigError(`rig '${cfg.rig.name}' is CAN FD; p2p links run on a classic CAN rig`);
+    this.body = layoutOf(this.medium).bodyOffsetBytes;
+    this.syncSlotMicros = this.medium === 'can-fd' ? (3 * this.periodMicros) / 4 : this.periodMicros / 2;
+    this.imuBuf = new Uint8Array(layoutOf(this.medium).frameBytes);
+    const fd = this.medium === 'can-fd' && cfg.rig.bus.dataBitRateBps !== undefined ? { medium: this.medium, dataBitRateBps: cfg.rig.bus.dataBitRateBps } : {};
+    this.bus = new EmulatedCanBus({ clock: this.clock, bitRateBps: cfg.rig.bus.bitRateBps, ...('dataBitRateBps' in fd ? { dataBitRateBps: fd.dataBitRateBps } : {}), stuffing: cfg.rig.bus.stuffing, prng: root.fork(200), txQueueFramesMax: 16 });
     const n = cfg.channelCount ?? Math.min(3, cfg.rig.channels.length);
     const syncCfg = flightClockSyncConfig(n);
     const syncEveryCycles = Math.max(1, Math.round(syncCfg.resyncPeriodMicros / this.periodMicros));
@@ -253,7 +270,7 @@ export class Flight {
     for (let i = 0; i < n; i++) {
       const node = this.bus.attach(CHANNEL_IDS_MAX[i] ?? 'A');
       const ids = ['command', 'channel-status', 'clock-sync'] as const;
-      const outbox = new NodeOutbox(node, ids.map((k) => canIdOf(k, CHANNEL_IDS_MAX[i] ?? 'A')));
+      const outbox = new NodeOutbox(node, ids.map((k) => canIdOf(k, CHANNEL_IDS_MAX[i] ?? 'A')), this.medium);
       this.outboxes.push(outbox);
       const commandId = canIdOf('command', CHANNEL_IDS_MAX[i] ?? 'A');
       const sink = links === 'can' ? outbox : { send: (id: number, data: Uint8Array): void => { if (id === commandId) this.p2p?.noteCommand(i, this.clock.nowMicros()); outbox.send(id, data); } };
@@ -261,7 +278,7 @@ export class Flight {
         index: i, channelCount: n, periodMicros: this.periodMicros, gains, schedule: this.schedule,
         clockOffsetMicros: clocks.nextRange(-40, 40), clockDriftPpm: clocks.nextRange(-30, 30), clockSync: syncCfg, syncEveryCycles,
         scrubWordsPerCycle: cfg.scrubWordsPerCycle ?? 4, statusEveryCycles: Math.max(1, Math.round(20_000 / this.periodMicros)),
-        bitRateBps: cfg.rig.bus.bitRateBps, sensorThresholds: sensorThresholds(), ...(n === 4 ? { sensorCount: 4 } : {}),
+        bitRateBps: cfg.rig.bus.bitRateBps, ...fd, sensorThresholds: sensorThresholds(), ...(n === 4 ? { sensorCount: 4 } : {}),
       }, sink);
       this.channels.push(channel);
       node.subscribe((frame, ts) => { if (!this.down[i] && (links === 'can' || P2pWiring.channelHears(i, frame.id))) channel.receive(frame.id, frame.data, ts); });
@@ -274,14 +291,14 @@ export class Flight {
     this.prevSelfFaults = new Int32Array(n);
     this.voterNode = new VoterNode({
       channelCount: n, actuatorLimitDeg: vehicle.actuator.positionLimitDeg, clockSync: syncCfg, syncEveryCycles,
-      periodMicros: this.periodMicros, bitRateBps: cfg.rig.bus.bitRateBps,
+      periodMicros: this.periodMicros, bitRateBps: cfg.rig.bus.bitRateBps, ...fd,
     }, { requestStateTransfer: (c) => this.transferState(c) });
     const voterBus = this.bus.attach('V');
     voterBus.subscribe((frame, ts) => { if (links === 'can' || !isCommandFrame(frame.id)) this.voterNode.receive(frame.id, frame.data, ts); });
     this.imuProtect = imuNumbers.map((num) => {
       const node = this.bus.attach(`S${num}`);
-      this.imuOutbox.push(new NodeOutbox(node, [canIdOf('imu-rate', num), canIdOf('imu-accel', num)]));
-      return { rate: createProtectState(), accel: createProtectState(), rateCfg: e2eConfigOf('imu-rate', num, 'can'), accelCfg: e2eConfigOf('imu-accel', num, 'can') };
+      this.imuOutbox.push(new NodeOutbox(node, [canIdOf('imu-rate', num), canIdOf('imu-accel', num)], this.medium));
+      return { rate: createProtectState(), accel: createProtectState(), rateCfg: e2eConfigOf('imu-rate', num, this.medium), accelCfg: e2eConfigOf('imu-accel', num, this.medium) };
     });
     this.bus.attach(BABBLE_NODE);
     if (cfg.candump === true) this.bus.attach('log').subscribe((frame, ts) => { this.logFrame(frame, ts); });
@@ -379,17 +396,16 @@ export class Flight {
 
   private sendImu(i: number, io: (typeof this.imuProtect)[number], out: NodeOutbox): void {
     const s = this.imuSample;
-    const clamp = (v: number): number => (v > 32767 ? 32767 : v < -32767 ? -32767 : v);
     this.rate.rateXMradPerS = clamp(Math.round((s[0] ?? 0) * 1000));
     this.rate.rateYMradPerS = clamp(Math.round((s[1] ?? 0) * 1000));
     this.rate.rateZMradPerS = clamp(Math.round((s[2] ?? 0) * 1000));
-    encodeImuRate(this.rate, this.imuBuf, BODY);
+    encodeImuRate(this.rate, this.imuBuf, this.body);
     protect(io.rateCfg, io.rate, this.imuBuf);
     out.send(IMU_RATE_SEND_IDS[i] ?? canIdOf('imu-rate', 1), this.imuBuf);
     this.accel.accelXCmPerS2 = clamp(Math.round((s[3] ?? 0) * 100));
     this.accel.accelYCmPerS2 = clamp(Math.round((s[4] ?? 0) * 100));
     this.accel.accelZCmPerS2 = clamp(Math.round((s[5] ?? 0) * 100));
-    encodeImuAccel(this.accel, this.imuBuf, BODY);
+    encodeImuAccel(this.accel, this.imuBuf, this.body);
     protect(io.accelCfg, io.accel, this.imuBuf);
     out.send(IMU_ACCEL_SEND_IDS[i] ?? canIdOf('imu-accel', 1), this.imuBuf);
   }
@@ -404,7 +420,7 @@ export class Flight {
       this.lastStepMicros[i] = t;
       const syncEvery = Math.max(1, Math.round(100_000 / this.periodMicros));
       if (c.lastCycleIndex % syncEvery === 0) {
-        const at = c.trueTimeOfLocal(c.lastCycleIndex * this.periodMicros + this.periodMicros / 2 + (i * this.periodMicros) / 12, t);
+        const at = c.trueTimeOfLocal(c.lastCycleIndex * this.periodMicros + this.syncSlotMicros + (i * this.periodMicros) / 12, t);
         this.scheduler.schedule(Math.max(t + 1, Math.ceil(at)), 10, this.channelSync[i] ?? (() => undefined));
       }
     }
@@ -778,6 +794,18 @@ export class Flight {
       })),
     };
   }
+}
+
+/**
+ * The medium a flight on `rig` runs on: 'can-fd' (every Triplex frame a 20-byte P4 frame with
+ * BRS, docs/WIRE.md) when the bus has a data-phase bit rate and the schedule's frames are FD;
+ * 'can' (classic, P11/P22) when none is. A schedule that mixes both is not a flight rig.
+ */
+export function flightMedium(rig: Rig): CanMedium {
+  const fd = rig.frames.filter((f) => f.fd).length;
+  if (fd === 0 || rig.bus.dataBitRateBps === undefined) return 'can';
+  if (fd !== rig.frames.length) throw new FlightConfigError(`rig '${rig.name}' mixes classic and FD frames; a flight runs every frame on one medium`);
+  return 'can-fd';
 }
 
 /** A flight configuration the rig cannot run (e.g. a profile naming channel D on a 3-channel rig). */

@@ -1,7 +1,8 @@
 /** Helpers for the bus tests: bounded waiting (no wall-clock deadlines) and a direct-wired FrameBus pair. */
 import type { CanFrame } from '../../src/core/frame/can.js';
 import { ok, type Result } from '../../src/core/result.js';
-import { matchesFilters, type BusState, type BusStatistics, type FrameBus, type FrameFilter, type FrameHandler, type SendError, type Subscription } from '../../src/bus/frame-bus.js';
+import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from '../../src/bus/frame-bus.js';
+import { SubscriberList } from '../../src/bus/subscribers.js';
 
 const STEP_MILLIS = 5;
 
@@ -39,7 +40,7 @@ export function directPair(): [FrameBus, FrameBus] {
 
 class DirectEnd implements FrameBus {
   peer: DirectEnd | undefined;
-  private readonly subscribers: { handler: FrameHandler; filters: readonly FrameFilter[] | undefined }[] = [];
+  private readonly subscribers = new SubscriberList();
   private sent = 0;
   private received = 0;
   private closed = false;
@@ -55,13 +56,11 @@ class DirectEnd implements FrameBus {
 
   deliver(frame: CanFrame): void {
     this.received++;
-    for (const s of [...this.subscribers]) if (matchesFilters(frame, s.filters)) s.handler(frame, 0);
+    this.subscribers.dispatch(frame, 0);
   }
 
   subscribe(handler: FrameHandler, filters?: readonly FrameFilter[]): Subscription {
-    const entry = { handler, filters };
-    this.subscribers.push(entry);
-    return { unsubscribe: () => { this.subscribers.splice(this.subscribers.indexOf(entry), 1); } };
+    return this.subscribers.add(handler, filters);
   }
 
   state(): BusState {

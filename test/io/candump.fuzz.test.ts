@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CandumpReader, formatCandumpLine, parseCandumpLine, type CandumpError, type CandumpLine } from '../../src/io/candump.js';
 import { fcParams, fuzzRuns } from '../support/seed.js';
+import { applyTextEdits, textEditsArb } from '../support/text-edits.js';
 
 const CODES: ReadonlySet<CandumpError['code']> = new Set<CandumpError['code']>(['line_too_long', 'bad_timestamp', 'bad_interface', 'bad_frame', 'trailing_text']);
 
@@ -12,18 +13,7 @@ const VALID: readonly string[] = [
 ];
 const ALPHABET = '0123456789ABCDEFabcdef()#.R T_\t\r\nxcanv\u0000\u00ff';
 
-const mutation = fc.tuple(fc.nat(), fc.constantFrom('replace', 'insert', 'delete'), fc.constantFrom(...Array.from(ALPHABET)));
-
-function mutate(text: string, edits: readonly (readonly [number, string, string])[]): string {
-  let out = text;
-  for (const [where, kind, ch] of edits) {
-    const at = out.length === 0 ? 0 : where % out.length;
-    if (kind === 'replace') out = out.slice(0, at) + ch + out.slice(at + 1);
-    else if (kind === 'insert') out = out.slice(0, at) + ch + out.slice(at);
-    else out = out.slice(0, at) + out.slice(at + 1);
-  }
-  return out;
-}
+const EDITS = textEditsArb(ALPHABET, ['replace', 'insert', 'delete']);
 
 function check(line: string): void {
   const result = parseCandumpLine(line);
@@ -40,8 +30,8 @@ describe('candump fuzz', () => {
   });
 
   it('parseCandumpLine on mutations of real lines', () => {
-    fc.assert(fc.property(fc.constantFrom(...VALID), fc.array(mutation, { minLength: 1, maxLength: 4 }), (line, edits) => {
-      check(mutate(line, edits));
+    fc.assert(fc.property(fc.constantFrom(...VALID), EDITS, (line, edits) => {
+      check(applyTextEdits(line, edits));
     }), fcParams('candump fuzz mutations', fuzzRuns()));
   });
 

@@ -13,9 +13,26 @@ export class EccControlMemory implements ControlMemory {
   /** Reads or writes that met an uncorrectable word since the last `clearFaults()`. */
   uncorrectableCount = 0;
 
-  constructor(readonly image: MemoryImage) {}
+  private readonly floats: Float32Array;
+  private readonly suspect: Uint8Array;
+  private readonly wordShift: number;
+  private readonly sizeBytes: number;
+
+  constructor(readonly image: MemoryImage) {
+    const view = image.fastReadView();
+    this.floats = view.floats;
+    this.suspect = view.suspect;
+    this.wordShift = view.wordShift;
+    this.sizeBytes = image.sizeBytes;
+  }
 
   readF32(address: number): number {
+    // MemoryImage.readF32's clean-word fast path, inlined here (the law reads ~100 times a step).
+    if ((address & 3) === 0 && address >= 0 && address + 4 <= this.sizeBytes && this.suspect[address >>> this.wordShift] === 0) {
+      this.image.lastReadStatus = 'ok';
+      this.image.lastReadFaultWord = -1;
+      return this.floats[address >>> 2] ?? Number.NaN;
+    }
     const value = this.image.readF32(address);
     if (this.image.lastReadStatus === 'uncorrectable') this.uncorrectableCount++;
     return value;

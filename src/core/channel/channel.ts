@@ -24,11 +24,9 @@ import { ControlLaw, LAW_OK, type StageHook } from '../control/law.js';
 import { initialiseControlMemory, SETPOINT_LENGTH, writeSetpoint, type ControlGains } from '../control/gains.js';
 import { CONTROL_MEMORY_BYTES, REGISTER_NAMES } from '../control/state.js';
 import { setpointAt, type SetpointSchedule } from '../control/setpoint.js';
-import { exactClassicFrameBits } from '../frame/can-bits.js';
-import { classicFrame } from '../frame/can.js';
 import { createActuatorCommand, encodeCommand } from '../frame/command-frame.js';
 import { check, createCheckStateFor, createProtectState, e2eConfigOf, protect, type CheckState, type E2eConfig, type ProtectState } from '../frame/e2e/index.js';
-import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS, IMU_NUMBERS_MAX, MEDIUM_LAYOUT, type ChannelId } from '../frame/ids.js';
+import { canIdOf, CHANNEL_IDS_MAX, FRAME_BODY_BYTES, IMU_NUMBERS, IMU_NUMBERS_MAX, MEDIUM_LAYOUT, type ChannelId } from '../frame/ids.js';
 import { createChannelStatus, encodeChannelStatus, type ChannelHealth } from '../frame/status-frame.js';
 import { decodeImuAccelInto, decodeImuRateInto, type ImuAccel, type ImuRate } from '../frame/sensor-frame.js';
 import { MemoryImage } from '../memory/memory-image.js';
@@ -41,9 +39,10 @@ import { EccControlMemory, TmrWorkRegisters } from './adapters.js';
 import { SyncGuard } from './sync-guard.js';
 import { CommandEqualizer, EQUALIZATION_GAIN_PER_S, EQUALIZATION_WINDOW_DEG } from './equalizer.js';
 import { encodeSyncStamps, readStamp24, stampDifference } from './sync-frame.js';
+import { frameWireMicros, layoutOf, mediumFrame, type CanMedium, type CanTiming } from './medium.js';
 
+/** Frame length on classic CAN (the default medium). */
 export const FRAME_BYTES = MEDIUM_LAYOUT.can.frameBytes;
-const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const IMUS = IMU_NUMBERS.length;
 const IMUS_MAX = IMU_NUMBERS_MAX.length;
 /** p2p: the own IMU reading offered to the exchange must be this fresh (the consolidator's freshness bound). */
@@ -79,6 +78,10 @@ export interface ChannelConfig {
   readonly statusEveryCycles: number;
   /** Bus bit rate: a clock-sync receiver adds the frame's transmission time to the sender's stamp. */
   readonly bitRateBps: number;
+  /** The bus medium (default 'can'); 'can-fd' sends every frame as a 20-byte P4 FD frame with BRS (docs/WIRE.md). */
+  readonly medium?: CanMedium;
+  /** CAN FD data-phase bit rate (with medium 'can-fd'). */
+  readonly dataBitRateBps?: number;
   /** Per axis [gx gy gz ax ay az]: consolidation thresholds (rad/s, m/s²). */
   readonly sensorThresholds: readonly number[];
   /** Sensor sources consolidated (default 3; 4 in the four-channel p2p configuration, IMU 4 = channel D's). */
@@ -153,10 +156,13 @@ export class ChannelRuntime implements StageHook {
   private commandProtect: ProtectState = createProtectState();
   private statusProtect: ProtectState = createProtectState();
   private syncProtect: ProtectState = createProtectState();
-  private readonly commandBuf = new Uint8Array(FRAME_BYTES);
-  private readonly statusBuf = new Uint8Array(FRAME_BYTES);
-  private readonly syncBuf = new Uint8Array(FRAME_BYTES);
+  private readonly commandBuf: Uint8Array;
+  private readonly statusBuf: Uint8Array;
+  private readonly syncBuf: Uint8Array;
   private readonly bitMicros: number;
+  /** Medium and bit rates (docs/WIRE.md); `body` is where the 7-byte body starts on it. */
+  private readonly timing: CanTiming;
+  private readonly body: number;
   private readonly flip: PendingRegisterFlip = { register: 0, copy: 0, bit: 0, stage: 0, armed: false };
   private faultReportsLeft = 0;
   private scrubClockMicros = 0;
@@ -178,6 +184,13 @@ export class ChannelRuntime implements StageHook {
     this.outbox = outbox;
     this.dtS = cfg.periodMicros * 1e-6;
     this.bitMicros = 1e6 / cfg.bitRateBps;
+    const medium = cfg.medium ?? 'can';
+    assert(medium === 'can' || cfg.dataBitRateBps !== undefined, 'CAN FD needs dataBitRateBps');
+    this.timing = { medium, bitRateBps: cfg.bitRateBps, ...(cfg.dataBitRateBps === undefined ? {} : { dataBitRateBps: cfg.dataBitRateBps }) };
+    this.body = layoutOf(medium).bodyOffsetBytes;
+    this.commandBuf = new Uint8Array(layoutOf(medium).frameBytes);
+    this.statusBuf = new Uint8Array(layoutOf(medium).frameBytes);
+    this.syncBuf = new Uint8Array(layoutOf(medium).frameBytes);
     this.memory = new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 });
     this.registers = new RegisterImage(REGISTER_NAMES);
     this.scrubber = new Scrubber(this.memory);
@@ -187,17 +200,17 @@ export class ChannelRuntime implements StageHook {
     this.clock = new ChannelClock(cfg.clockOffsetMicros, cfg.clockDriftPpm);
     this.sync = new ClockSync(cfg.clockSync, cfg.index);
     this.consolidator = new SensorConsolidator(defaultConsolidatorConfig(this.sources, cfg.sensorThresholds));
-    this.rateCfg = IMU_NUMBERS_MAX.slice(0, this.sources).map((n) => e2eConfigOf('imu-rate', n, 'can'));
-    this.accelCfg = IMU_NUMBERS_MAX.slice(0, this.sources).map((n) => e2eConfigOf('imu-accel', n, 'can'));
+    this.rateCfg = IMU_NUMBERS_MAX.slice(0, this.sources).map((n) => e2eConfigOf('imu-rate', n, medium));
+    this.accelCfg = IMU_NUMBERS_MAX.slice(0, this.sources).map((n) => e2eConfigOf('imu-accel', n, medium));
     this.rateState = this.rateCfg.map(createCheckStateFor);
     this.accelState = this.accelCfg.map(createCheckStateFor);
-    this.syncCfg = CHANNEL_IDS_MAX.slice(0, cfg.channelCount).map((c) => e2eConfigOf('clock-sync', c, 'can'));
+    this.syncCfg = CHANNEL_IDS_MAX.slice(0, cfg.channelCount).map((c) => e2eConfigOf('clock-sync', c, medium));
     this.syncState = this.syncCfg.map(createCheckStateFor);
-    this.commandCfg = e2eConfigOf('command', this.name, 'can');
-    this.statusCfg = e2eConfigOf('channel-status', this.name, 'can');
-    this.ownSyncCfg = e2eConfigOf('clock-sync', this.name, 'can');
+    this.commandCfg = e2eConfigOf('command', this.name, medium);
+    this.statusCfg = e2eConfigOf('channel-status', this.name, medium);
+    this.ownSyncCfg = e2eConfigOf('clock-sync', this.name, medium);
     this.equalizer = new CommandEqualizer({
-      index: cfg.index, channelCount: cfg.channelCount, periodMicros: cfg.periodMicros,
+      index: cfg.index, channelCount: cfg.channelCount, periodMicros: cfg.periodMicros, medium,
       gainPerS: cfg.equalizationGainPerS ?? EQUALIZATION_GAIN_PER_S, windowDeg: cfg.equalizationWindowDeg ?? EQUALIZATION_WINDOW_DEG,
     });
     this.syncGuard = new SyncGuard(cfg.channelCount, this.bitMicros, jumpThresholdMicros(cfg.clockSync));
@@ -263,10 +276,10 @@ export class ChannelRuntime implements StageHook {
   /** Sends this channel's clock-sync stamps (the host calls it at the channel's sync slot). */
   sendClockSync(trueMicros: number): void {
     const b = this.syncBuf;
-    encodeSyncStamps(this.clock.localMicros(trueMicros), this.clock.rawMicros(trueMicros), b, BODY);
+    encodeSyncStamps(this.clock.localMicros(trueMicros), this.clock.rawMicros(trueMicros), b, this.body);
     protect(this.ownSyncCfg, this.syncProtect, b);
     this.outbox.send(this.syncId, b);
-    this.syncGuard.busUntil(trueMicros + exactClassicFrameBits(classicFrameView(this.syncId, b)) * this.bitMicros);
+    this.syncGuard.busUntil(trueMicros + frameWireMicros(this.timing, mediumFrame(this.timing.medium, this.syncId, b)));
   }
 
   /** The minor-frame index k whose compute slot (kP + P/4 on the logical clock) is nearest. */
@@ -359,7 +372,7 @@ export class ChannelRuntime implements StageHook {
       c.deflectionMrad[i] = mrad > COMMAND_MRAD_MAX ? COMMAND_MRAD_MAX : mrad < -COMMAND_MRAD_MAX ? -COMMAND_MRAD_MAX : mrad;
     }
     this.equalizer.noteOwn(c.deflectionMrad, this.clock.rawMicros(this.stepTrueMicros));
-    encodeCommand(c, this.commandBuf, BODY);
+    encodeCommand(c, this.commandBuf, this.body);
     protect(this.commandCfg, this.commandProtect, this.commandBuf);
     this.outbox.send(this.commandId, this.commandBuf);
   }
@@ -373,7 +386,7 @@ export class ChannelRuntime implements StageHook {
     s.scrubPassCount = this.scrubPasses;
     const offset = Math.round(this.clock.correctionMicros);
     s.clockOffsetMicros = offset > 32767 ? 32767 : offset < -32767 ? -32767 : offset;
-    encodeChannelStatus(s, this.statusBuf, BODY);
+    encodeChannelStatus(s, this.statusBuf, this.body);
     protect(this.statusCfg, this.statusProtect, this.statusBuf);
     this.outbox.send(this.statusId, this.statusBuf);
   }
@@ -440,7 +453,7 @@ export class ChannelRuntime implements StageHook {
     const state = this.rateState[i];
     const cfg = this.rateCfg[i];
     if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
-    if (decodeImuRateInto(data, BODY, data.length - BODY, this.rate) !== null || (this.rate.sensorStatus & 1) !== 0) return;
+    if (decodeImuRateInto(data, this.body, FRAME_BODY_BYTES, this.rate) !== null || (this.rate.sensorStatus & 1) !== 0) return;
     this.samples[i * 6] = this.rate.rateXMradPerS / RAD_TO_MRAD;
     this.samples[i * 6 + 1] = this.rate.rateYMradPerS / RAD_TO_MRAD;
     this.samples[i * 6 + 2] = this.rate.rateZMradPerS / RAD_TO_MRAD;
@@ -451,7 +464,7 @@ export class ChannelRuntime implements StageHook {
     const state = this.accelState[i];
     const cfg = this.accelCfg[i];
     if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
-    if (decodeImuAccelInto(data, BODY, data.length - BODY, this.accel) !== null || (this.accel.sensorStatus & 1) !== 0) return;
+    if (decodeImuAccelInto(data, this.body, FRAME_BODY_BYTES, this.accel) !== null || (this.accel.sensorStatus & 1) !== 0) return;
     this.samples[i * 6 + 3] = this.accel.accelXCmPerS2 / 100;
     this.samples[i * 6 + 4] = this.accel.accelYCmPerS2 / 100;
     this.samples[i * 6 + 5] = this.accel.accelZCmPerS2 / 100;
@@ -462,16 +475,11 @@ export class ChannelRuntime implements StageHook {
     const state = this.syncState[peer];
     const cfg = this.syncCfg[peer];
     if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
-    const latencyMicros = exactClassicFrameBits(classicFrameView(id, data)) * this.bitMicros;
+    const latencyMicros = frameWireMicros(this.timing, mediumFrame(this.timing.medium, id, data));
     if (!this.syncGuard.startedOnIdleBus(trueMicros, latencyMicros)) return;
-    const logical = stampDifference(readStamp24(data, BODY + 1), this.clock.localMicros(trueMicros) - latencyMicros);
-    const raw = stampDifference(readStamp24(data, BODY + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
+    const logical = stampDifference(readStamp24(data, this.body + 1), this.clock.localMicros(trueMicros) - latencyMicros);
+    const raw = stampDifference(readStamp24(data, this.body + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
     this.sync.setReading(peer, logical, raw);
     this.syncGuard.noteReading(peer, logical);
   }
-}
-
-/** A CanFrame view for bit counting (clock-sync frames only: once per resync period per peer). */
-function classicFrameView(id: number, data: Uint8Array): ReturnType<typeof classicFrame> {
-  return classicFrame(id, data);
 }

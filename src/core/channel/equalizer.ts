@@ -21,11 +21,10 @@ import type { ControlMemory } from '../control/state.js';
 import { memoryAddress } from '../control/state.js';
 import { decodeCommandInto, createActuatorCommand } from '../frame/command-frame.js';
 import { check, createCheckStateFor, e2eConfigOf, type CheckState, type E2eConfig } from '../frame/e2e/index.js';
-import { CHANNEL_IDS_MAX, MEDIUM_LAYOUT } from '../frame/ids.js';
+import { CHANNEL_IDS_MAX, FRAME_BODY_BYTES, MEDIUM_LAYOUT, type Medium } from '../frame/ids.js';
 import { ACTUATOR_COUNT } from '../plant/vehicle.js';
 import { midValueSelect } from '../vote/select.js';
 
-const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const MRAD_TO_DEG = 180 / Math.PI / 1000;
 /** Default equalisation gain (1/s): a 0.5 s time constant, slow against the 4 ms frame. */
 export const EQUALIZATION_GAIN_PER_S = 2;
@@ -38,6 +37,8 @@ export interface EqualizerConfig {
   readonly periodMicros: number;
   readonly gainPerS: number;
   readonly windowDeg: number;
+  /** Medium of the peers' command frames (default 'can'; docs/WIRE.md). */
+  readonly medium?: Medium;
 }
 
 export class CommandEqualizer {
@@ -52,6 +53,8 @@ export class CommandEqualizer {
   /** Per channel: raw receive (or own send) time of that command; −1e15 when none. */
   private readonly stampMicros: Float64Array;
   private readonly decoded = createActuatorCommand();
+  /** Where the command body starts on the medium. */
+  private readonly body: number;
   private readonly column: Float64Array;
   private readonly delta = new Float64Array(ACTUATOR_COUNT);
   private lastStepRawMicros = -1e15;
@@ -63,7 +66,8 @@ export class CommandEqualizer {
     assert(cfg.channelCount >= 1 && cfg.channelCount <= CHANNEL_IDS_MAX.length && cfg.index >= 0 && cfg.index < cfg.channelCount, 'equalizer channels');
     assert(cfg.gainPerS >= 0 && cfg.windowDeg >= 0 && cfg.periodMicros > 0, 'equalizer config');
     this.cfg = cfg;
-    this.e2e = CHANNEL_IDS_MAX.slice(0, cfg.channelCount).map((c) => e2eConfigOf('command', c, 'can'));
+    this.body = MEDIUM_LAYOUT[cfg.medium ?? 'can'].bodyOffsetBytes;
+    this.e2e = CHANNEL_IDS_MAX.slice(0, cfg.channelCount).map((c) => e2eConfigOf('command', c, cfg.medium ?? 'can'));
     this.state = this.e2e.map(createCheckStateFor);
     this.commandDeg = new Float64Array(cfg.channelCount * ACTUATOR_COUNT);
     this.stampMicros = new Float64Array(cfg.channelCount).fill(-1e15);
@@ -75,7 +79,7 @@ export class CommandEqualizer {
     const cfg = this.e2e[peer];
     const state = this.state[peer];
     if (peer === this.cfg.index || cfg === undefined || state === undefined || check(cfg, state, data) !== 'OK') return;
-    if (decodeCommandInto(data, BODY, data.length - BODY, this.decoded) !== null || !this.decoded.engaged) return;
+    if (decodeCommandInto(data, this.body, FRAME_BODY_BYTES, this.decoded) !== null || !this.decoded.engaged) return;
     for (let a = 0; a < ACTUATOR_COUNT; a++) this.commandDeg[peer * ACTUATOR_COUNT + a] = (this.decoded.deflectionMrad[a] ?? 0) * MRAD_TO_DEG;
     this.stampMicros[peer] = rawMicros;
   }

@@ -17,16 +17,14 @@
 import { assert } from '../assert.js';
 import { decodeCommandInto, createActuatorCommand } from '../frame/command-frame.js';
 import { check, createCheckStateFor, e2eConfigOf, type CheckState, type E2eConfig } from '../frame/e2e/index.js';
-import { canIdOf, CHANNEL_IDS_MAX, MEDIUM_LAYOUT } from '../frame/ids.js';
+import { canIdOf, CHANNEL_IDS_MAX, FRAME_BODY_BYTES } from '../frame/ids.js';
 import { createChannelStatus, decodeChannelStatusInto } from '../frame/status-frame.js';
 import { ChannelClock, ClockSync, jumpThresholdMicros, type ClockSyncConfig } from '../vote/clock-sync.js';
 import { ActuatorVoter, defaultVoterConfig, type StateTransferPort, type VoterConfig } from '../vote/voter.js';
 import { readStamp24, stampDifference } from './sync-frame.js';
 import { SyncGuard } from './sync-guard.js';
-import { exactClassicFrameBits } from '../frame/can-bits.js';
-import { classicFrame } from '../frame/can.js';
+import { frameWireMicros, layoutOf, mediumFrame, type CanMedium, type CanTiming } from './medium.js';
 
-const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const MRAD_TO_DEG = 180 / Math.PI / 1000;
 /** First IDs of the received frame kinds (receiveFrame runs for every frame on the bus). */
 const COMMAND_ID_A = canIdOf('command', 'A');
@@ -43,6 +41,10 @@ export interface VoterNodeConfig {
   readonly syncEveryCycles: number;
   readonly periodMicros: number;
   readonly bitRateBps: number;
+  /** The bus medium (default 'can'); 'can-fd': 20-byte P4 frames (docs/WIRE.md). */
+  readonly medium?: CanMedium;
+  /** CAN FD data-phase bit rate (with medium 'can-fd'). */
+  readonly dataBitRateBps?: number;
   readonly voter?: VoterConfig;
 }
 
@@ -71,6 +73,9 @@ export class VoterNode {
   private readonly command = createActuatorCommand();
   private readonly status = createChannelStatus();
   private readonly bitMicros: number;
+  /** Medium and bit rates; `body` is where the 7-byte body starts on it. */
+  private readonly timing: CanTiming;
+  private readonly body: number;
   /** Channels whose clocks the voter monitors (all, up to CLOCK_MONITOR_CHANNELS_MAX). */
   private readonly clockMonitored: number;
 
@@ -85,11 +90,15 @@ export class VoterNode {
     this.normalised = new Float64Array(a);
     this.lastCommandMicros = new Float64Array(n).fill(-1);
     const ids = CHANNEL_IDS_MAX.slice(0, n);
-    this.commandCfg = ids.map((c) => e2eConfigOf('command', c, 'can'));
+    const medium = cfg.medium ?? 'can';
+    assert(medium === 'can' || cfg.dataBitRateBps !== undefined, 'voter node: CAN FD needs dataBitRateBps');
+    this.timing = { medium, bitRateBps: cfg.bitRateBps, ...(cfg.dataBitRateBps === undefined ? {} : { dataBitRateBps: cfg.dataBitRateBps }) };
+    this.body = layoutOf(medium).bodyOffsetBytes;
+    this.commandCfg = ids.map((c) => e2eConfigOf('command', c, medium));
     this.commandState = this.commandCfg.map(createCheckStateFor);
-    this.statusCfg = ids.map((c) => e2eConfigOf('channel-status', c, 'can'));
+    this.statusCfg = ids.map((c) => e2eConfigOf('channel-status', c, medium));
     this.statusState = this.statusCfg.map(createCheckStateFor);
-    this.syncCfg = ids.map((c) => e2eConfigOf('clock-sync', c, 'can'));
+    this.syncCfg = ids.map((c) => e2eConfigOf('clock-sync', c, medium));
     this.syncState = this.syncCfg.map(createCheckStateFor);
     this.statusFailed = new Uint8Array(n);
     // The voter is one more clock of the ensemble; ClockSync takes at most 4 clocks, so with four
@@ -164,7 +173,7 @@ export class VoterNode {
     if (cfg === undefined || state === undefined) return;
     const result = check(cfg, state, data);
     if (result === 'REPEATED') return;
-    if (result !== 'OK' || decodeCommandInto(data, BODY, data.length - BODY, this.command) !== null || !this.command.engaged) {
+    if (result !== 'OK' || decodeCommandInto(data, this.body, FRAME_BODY_BYTES, this.command) !== null || !this.command.engaged) {
       this.e2eRejected++;
       this.voter.markInvalid(c);
       return;
@@ -181,7 +190,7 @@ export class VoterNode {
     const state = this.statusState[c];
     if (cfg === undefined || state === undefined) return;
     const result = check(cfg, state, data);
-    if (result !== 'OK' || decodeChannelStatusInto(data, BODY, data.length - BODY, this.status) !== null) return;
+    if (result !== 'OK' || decodeChannelStatusInto(data, this.body, FRAME_BODY_BYTES, this.status) !== null) return;
     this.statusFailed[c] = this.status.health === 'failed' ? 1 : 0;
   }
 
@@ -189,10 +198,10 @@ export class VoterNode {
     const cfg = this.syncCfg[c];
     const state = this.syncState[c];
     if (cfg === undefined || state === undefined || check(cfg, state, data) !== 'OK') return;
-    const latencyMicros = exactClassicFrameBits(classicFrame(id, data)) * this.bitMicros;
+    const latencyMicros = frameWireMicros(this.timing, mediumFrame(this.timing.medium, id, data));
     if (!this.syncGuard.startedOnIdleBus(trueMicros, latencyMicros)) return;
-    const logical = stampDifference(readStamp24(data, BODY + 1), this.clock.localMicros(trueMicros) - latencyMicros);
-    const raw = stampDifference(readStamp24(data, BODY + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
+    const logical = stampDifference(readStamp24(data, this.body + 1), this.clock.localMicros(trueMicros) - latencyMicros);
+    const raw = stampDifference(readStamp24(data, this.body + 4), this.clock.rawMicros(trueMicros) - latencyMicros);
     this.clockMonitor.setReading(c, logical, raw);
     this.syncGuard.noteReading(c, logical);
   }

@@ -134,6 +134,18 @@ export class MemoryImage {
     this.physicalBitCount = this.interleaver.physicalBits;
   }
 
+  /**
+   * @internal The storage behind the clean-word read fast path, for an adapter that inlines it
+   * (EccControlMemory): `floats` (the data as float32 slots), `suspect` (per word: 0 = known
+   * clean) and `wordShift` (byte address >>> wordShift = word). A reader may return
+   * `floats[address >>> 2]` for a 4-aligned in-range address whose word's `suspect` is 0, after
+   * setting `lastReadStatus = 'ok'` and `lastReadFaultWord = -1`: exactly what `readF32` does.
+   * Read-only for the caller.
+   */
+  fastReadView(): { readonly floats: Float32Array; readonly suspect: Uint8Array; readonly wordShift: number } {
+    return { floats: this.floats, suspect: this.suspect, wordShift: this.stride === 1 ? 2 : 3 };
+  }
+
   // ---- word level (scrubber, fault injection) ---------------------------------------------
 
   /** Syndrome of word `word` (0 = clean). The scrubber's fast path. */

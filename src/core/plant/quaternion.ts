@@ -81,31 +81,17 @@ export function quaternionAngleDeg(a: Float64Array, aOffset: number, b: Float64A
   return 2 * Math.atan2(vectorNorm, Math.abs(ew)) * DEG_PER_RAD;
 }
 
+/** attitudeErrorDeg's setpoint quaternion: written in full before every read, so no state is carried. */
+const setpointScratch = new Float64Array(4);
+
 /**
  * Attitude error in degrees: the angle of the single rotation between the attitude `q` and
  * the setpoint given as 3-2-1 Euler angles (rad). This is the figure campaigns report as
  * `maxAttitudeErrorDeg` and that FLIGHT_ENVELOPE bounds. Allocation-free.
  */
 export function attitudeErrorDeg(q: Float64Array, qOffset: number, rollRad: number, pitchRad: number, yawRad: number): number {
-  const cr = Math.cos(rollRad * 0.5);
-  const sr = Math.sin(rollRad * 0.5);
-  const cp = Math.cos(pitchRad * 0.5);
-  const sp = Math.sin(pitchRad * 0.5);
-  const cy = Math.cos(yawRad * 0.5);
-  const sy = Math.sin(yawRad * 0.5);
-  const sw = cr * cp * cy + sr * sp * sy;
-  const sx = sr * cp * cy - cr * sp * sy;
-  const sy2 = cr * sp * cy + sr * cp * sy;
-  const sz = cr * cp * sy - sr * sp * cy;
-  const w = q[qOffset] ?? 1;
-  const x = q[qOffset + 1] ?? 0;
-  const y = q[qOffset + 2] ?? 0;
-  const z = q[qOffset + 3] ?? 0;
-  const ew = sw * w + sx * x + sy2 * y + sz * z;
-  const ex = sw * x - sx * w - sy2 * z + sz * y;
-  const ey = sw * y + sx * z - sy2 * w - sz * x;
-  const ez = sw * z - sx * y + sy2 * x - sz * w;
-  return 2 * Math.atan2(Math.sqrt(ex * ex + ey * ey + ez * ez), Math.abs(ew)) * DEG_PER_RAD;
+  quaternionFromEuler(rollRad, pitchRad, yawRad, setpointScratch);
+  return quaternionAngleDeg(setpointScratch, 0, q, qOffset);
 }
 
 /**

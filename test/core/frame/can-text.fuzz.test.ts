@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canTextProblem, formatCanFrame, parseCanFrame, type CanTextError } from '../../../src/core/frame/can-text.js';
 import { fcParams, fuzzRuns } from '../../support/seed.js';
+import { applyTextEdits, textEditsArb } from '../../support/text-edits.js';
 
 const CODES: ReadonlySet<CanTextError['code']> = new Set<CanTextError['code']>([
   'empty', 'too_long', 'bad_id', 'id_out_of_range', 'bad_hex', 'odd_hex_digits', 'too_many_bytes', 'bad_fd_length', 'bad_fd_flags',
@@ -15,19 +16,7 @@ const VALID: readonly string[] = [
 /** Characters that matter to the grammar, plus a few that never should. */
 const ALPHABET = '0123456789ABCDEFabcdefRr#._ xX\u0000\u00ff';
 
-const mutation = fc.tuple(fc.nat(), fc.constantFrom('replace', 'insert', 'delete', 'duplicate'), fc.constantFrom(...Array.from(ALPHABET)));
-
-function mutate(text: string, edits: readonly (readonly [number, string, string])[]): string {
-  let out = text;
-  for (const [where, kind, ch] of edits) {
-    const at = out.length === 0 ? 0 : where % out.length;
-    if (kind === 'replace') out = out.slice(0, at) + ch + out.slice(at + 1);
-    else if (kind === 'insert') out = out.slice(0, at) + ch + out.slice(at);
-    else if (kind === 'delete') out = out.slice(0, at) + out.slice(at + 1);
-    else out = out.slice(0, at) + out.slice(at, at + 8) + out.slice(at);
-  }
-  return out;
-}
+const EDITS = textEditsArb(ALPHABET, ['replace', 'insert', 'delete', 'duplicate']);
 
 /** Never throws; an error is typed; an accepted frame is valid and re-parses from its canonical text. */
 function check(text: string): void {
@@ -50,8 +39,8 @@ describe('parseCanFrame fuzz', () => {
   });
 
   it('mutations of valid frames', () => {
-    fc.assert(fc.property(fc.constantFrom(...VALID), fc.array(mutation, { minLength: 1, maxLength: 4 }), (text, edits) => {
-      check(mutate(text, edits));
+    fc.assert(fc.property(fc.constantFrom(...VALID), EDITS, (text, edits) => {
+      check(applyTextEdits(text, edits));
     }), fcParams('can-text fuzz mutations', fuzzRuns()));
   });
 });
