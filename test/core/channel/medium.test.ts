@@ -35,7 +35,7 @@ describe('CAN medium of a flight', () => {
     expect(flightMedium(fdRig)).toBe('can-fd');
     const mixed: Rig = { ...fdRig, frames: fdRig.frames.map((f, i) => (i === 0 ? { ...f, fd: false, payloadBytes: 8 } : f)) };
     expect(() => flightMedium(mixed)).toThrow(FlightConfigError);
-    const { dataBitRateBps: _unused, ...classicBus } = fdRig.bus;
+    const classicBus = { kind: fdRig.bus.kind, bitRateBps: fdRig.bus.bitRateBps, loadLimitPercent: fdRig.bus.loadLimitPercent, stuffing: fdRig.bus.stuffing };
     expect(flightMedium({ ...fdRig, bus: classicBus })).toBe('can');
   });
 });
