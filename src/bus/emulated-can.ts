@@ -334,7 +334,7 @@ export class EmulatedCanNode implements FrameBus {
     const subs = this.subscriptions;
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i];
-      if (s !== undefined && s.active && matchesFilters(frame, s.filters)) s.handler(frame, timestampMicros);
+      if (s !== undefined && s.active && (s.filters === undefined || matchesFilters(frame, s.filters))) s.handler(frame, timestampMicros);
     }
   }
 }
@@ -772,12 +772,14 @@ export class EmulatedCanBus {
     const f = this.inFlight;
     const atNs = f.completeNs;
     this.recordLatency(frame, atNs + f.delayMicros * 1000 - enqueuedNs);
+    // The clock moves to the delivery instant before the first handler runs (handlers never move it back).
+    let clockAdvanced = false;
     for (const node of this.nodes) {
       if (node === from || f.accepts[node.index] !== 1 || node.closed) continue;
       node.framesReceived++;
       if (node.index === f.dropAt) continue;
       if (f.delayMicros > 0) { this.pushDelayed(frame, node, atNs + f.delayMicros * 1000); continue; }
-      this.advanceClock(atNs);
+      if (!clockAdvanced) { this.advanceClock(atNs); clockAdvanced = true; }
       node.deliver(frame, atNs / 1000);
     }
   }

@@ -119,6 +119,22 @@ export class RegisterImage {
     this.writeAt(i, this.u32Scratch[0] ?? 0);
   }
 
+  /**
+   * @internal The storage behind the equal-copy fast path, for an adapter that inlines it
+   * (TmrWorkRegisters): `copies` (copy c of register i at c·count + i) and `floats` (the same
+   * storage as float32 slots). A reader may return `floats[i]` for a valid index whose three
+   * copies are equal after calling `countRead()`; a writer may store a float32 in `floats[i]`
+   * and copy `copies[i]` to the other two copies: exactly what readF32At/writeF32At do.
+   */
+  fastView(): { readonly copies: Uint32Array; readonly floats: Float32Array } {
+    return { copies: this.copies, floats: this.floats };
+  }
+
+  /** @internal Counts one read served by a fast path (see `fastView`). */
+  countRead(): void {
+    this.reads++;
+  }
+
   /** Flips bit `bit` (0..31) of copy `copy` of a register (fault injection). */
   flip(name: string, copy: RegisterCopy, bit: number): void {
     this.flipAt(this.indexOf(name), copy, bit);
