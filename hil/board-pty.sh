@@ -19,7 +19,12 @@ host_end=/tmp/triplex-board-$channel
 board_end=/tmp/triplex-board-$channel.board
 socat pty,raw,echo=0,link="$board_end" pty,raw,echo=0,link="$host_end" &
 socat_pid=$!
-trap 'kill $socat_pid 2>/dev/null; kill ${board_pid:-} 2>/dev/null; wait' EXIT INT TERM
+cleanup() { kill "$socat_pid" ${board_pid:-} 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
+# A signal ends the script (and, through the EXIT trap, socat and the board); it must not
+# fall back into the restart loop below.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 for _ in $(seq 50); do [ -e "$host_end" ] && [ -e "$board_end" ] && break; sleep 0.1; done
 [ -e "$host_end" ] || { echo "board-pty.sh: socat did not create $host_end" >&2; exit 1; }
 echo "board $channel on $host_end (board end $board_end); kill the triplex-board process to unplug it"

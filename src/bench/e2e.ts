@@ -32,7 +32,7 @@ function codecFigure(name: string, body: () => void, minMillis: number): BenchRe
   const nsPerBatch = timeIt(() => {
     for (let n = 0; n < BATCH_FRAMES; n++) body();
   }, minMillis);
-  return { name: `frame encode+decode ${name}`, impl: 'DataView', nsPerFrame: Math.round((nsPerBatch / BATCH_FRAMES) * 10) / 10 };
+  return { name: `frame encode+decode ${name}`, impl: 'byte codec', nsPerFrame: Math.round((nsPerBatch / BATCH_FRAMES) * 10) / 10 };
 }
 
 function codecFigures(minMillis: number): BenchResult[] {
