@@ -319,7 +319,7 @@ export class EmulatedCanNode implements FrameBus {
 
   /** @internal */
   removeQueued(slot: number): void {
-    assert(slot >= 0 && slot < this.queueCount, 'removeQueued: bad slot');
+    if (!(slot >= 0 && slot < this.queueCount)) assert(false, 'removeQueued: bad slot');
     for (let i = slot; i < this.queueCount - 1; i++) {
       this.queueFrames[i] = this.queueFrames[i + 1];
       this.queueEnqueuedNs[i] = this.queueEnqueuedNs[i + 1] ?? 0;
@@ -471,11 +471,11 @@ export class EmulatedCanBus {
    * contends.
    */
   runUntil(micros: number): void {
-    assert(Number.isSafeInteger(micros) && micros >= this.clock.nowMicros(), 'runUntil: time must not go backwards');
+    if (!(Number.isSafeInteger(micros) && micros >= this.clock.nowMicros())) assert(false, 'runUntil: time must not go backwards');
     const targetNs = micros * 1000;
     const eventsMax = (Math.ceil((targetNs - this.cursorNs) / this.bitNs) + 16) * (this.nodes.length + 2) + this.delayedFrames.length;
     for (let events = 0; ; events++) {
-      assert(events <= eventsMax, 'runUntil: event bound exceeded');
+      if (!(events <= eventsMax)) assert(false, 'runUntil: event bound exceeded');
       const delayedAt = this.delayedCount > 0 ? (this.delayedAtNs[0] ?? 0) : Number.POSITIVE_INFINITY;
       if (this.inFlight.active) {
         const completeAt = this.inFlight.completeNs;
@@ -536,9 +536,9 @@ export class EmulatedCanBus {
       // Equal keys from two nodes: the earlier-attached node wins (a real bus would see a bit error later in the frame).
       if (key < winnerKey) { winner = node; winnerSlot = chosen; winnerKey = key; }
     }
-    assert(winner !== undefined, 'start: no contender');
+    if (winner === undefined) assert(false, 'start: no contender');
     const frame = winnerSlot >= 0 ? winner.queueFrames[winnerSlot] : winner.babbleFrame;
-    assert(frame !== undefined, 'start: empty slot');
+    if (frame === undefined) assert(false, 'start: empty slot');
     const f = this.inFlight;
     f.active = true;
     f.frame = frame;
@@ -554,7 +554,7 @@ export class EmulatedCanBus {
     const f = this.inFlight;
     const frame = f.frame;
     const from = f.from;
-    assert(frame !== undefined && from !== undefined, 'decideOutcome: nothing in flight');
+    if (frame === undefined || from === undefined) assert(false, 'decideOutcome: nothing in flight');
     // Plain loop: TypedArray#fill is a builtin call that costs more than a few stores. Every
     // other active node accepts unless a flip (decideFlipped decides itself) or an ACK error.
     let receivers = 0;
@@ -707,7 +707,7 @@ export class EmulatedCanBus {
     const f = this.inFlight;
     const frame = f.frame;
     const from = f.from;
-    assert(f.active && frame !== undefined && from !== undefined, 'complete: nothing in flight');
+    if (!f.active || frame === undefined || from === undefined) assert(false, 'complete: nothing in flight');
     this.cursorNs = f.completeNs;
     this.busyNs += f.freeNs - f.startNs;
     this.busFreeNs = f.freeNs;

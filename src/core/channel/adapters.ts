@@ -16,34 +16,48 @@ export class EccControlMemory implements ControlMemory {
   private readonly floats: Float32Array;
   private readonly suspect: Uint8Array;
   private readonly wordShift: number;
-  private readonly sizeBytes: number;
+  /** Highest byte address of a whole float32 slot (`address + 4 <= sizeBytes`). */
+  private readonly lastSlotAddress: number;
 
   constructor(readonly image: MemoryImage) {
     const view = image.fastReadView();
     this.floats = view.floats;
     this.suspect = view.suspect;
     this.wordShift = view.wordShift;
-    this.sizeBytes = image.sizeBytes;
+    this.lastSlotAddress = image.sizeBytes - 4;
   }
 
   readF32(address: number): number {
     // MemoryImage.readF32's clean-word fast path, inlined here (the law reads ~100 times a step).
-    if ((address & 3) === 0 && address >= 0 && address + 4 <= this.sizeBytes && this.suspect[address >>> this.wordShift] === 0) {
-      this.image.lastReadStatus = 'ok';
-      this.image.lastReadFaultWord = -1;
-      return this.floats[address >>> 2] ?? Number.NaN;
+    // Kept to a few bytecodes so V8 inlines it at each of the law's call sites within its
+    // inlining budget; the rest of the path is in `readSlow`.
+    if ((address & 3) === 0 && address >= 0 && address <= this.lastSlotAddress && this.suspect[address >>> this.wordShift] === 0) {
+      const image = this.image;
+      image.lastReadStatus = 'ok';
+      image.lastReadFaultWord = -1;
+      return this.floats[address >>> 2] ?? NaN;
     }
-    const value = this.image.readF32(address);
-    if (this.image.lastReadStatus === 'uncorrectable') this.uncorrectableCount++;
-    return value;
+    return this.readSlow(address);
   }
 
   writeF32(address: number, value: number): void {
+    // MemoryImage.writeF32's clean-word fast path, inlined here like readF32's.
+    if ((address & 3) === 0 && address >= 0 && address <= this.lastSlotAddress && this.suspect[address >>> this.wordShift] === 0) {
+      this.floats[address >>> 2] = value;
+      this.image.reencodeAligned(address);
+      return;
+    }
     if (!this.image.writeF32(address, value).ok) this.uncorrectableCount++;
   }
 
   clearFaults(): void {
     this.uncorrectableCount = 0;
+  }
+
+  private readSlow(address: number): number {
+    const value = this.image.readF32(address);
+    if (this.image.lastReadStatus === 'uncorrectable') this.uncorrectableCount++;
+    return value;
   }
 }
 
@@ -61,12 +75,14 @@ export class TmrWorkRegisters implements WorkRegisters {
 
   readF32(index: number): number {
     // RegisterImage.readF32At's equal-copy fast path, inlined here (the law reads ~35 times a step).
+    // `(index | 0) === index` is Number.isInteger for 0 <= index < count, in fewer bytecodes.
     const n = this.count;
-    if (Number.isInteger(index) && index >= 0 && index < n) {
-      const a = this.copies[index];
-      if (a === this.copies[n + index] && a === this.copies[2 * n + index]) {
+    if (index >= 0 && index < n && (index | 0) === index) {
+      const copies = this.copies;
+      const a = copies[index];
+      if (a === copies[n + index] && a === copies[2 * n + index]) {
         this.image.countRead();
-        return this.floats[index] ?? Number.NaN;
+        return this.floats[index] ?? NaN;
       }
     }
     return this.image.readF32At(index);
@@ -74,13 +90,14 @@ export class TmrWorkRegisters implements WorkRegisters {
 
   writeF32(index: number, value: number): void {
     const n = this.count;
-    if (!(Number.isInteger(index) && index >= 0 && index < n)) {
+    if (!(index >= 0 && index < n && (index | 0) === index)) {
       this.image.writeF32At(index, value); // asserts
       return;
     }
     this.floats[index] = value;
-    const bits = this.copies[index] ?? 0;
-    this.copies[n + index] = bits;
-    this.copies[2 * n + index] = bits;
+    const copies = this.copies;
+    const bits = copies[index] ?? 0;
+    copies[n + index] = bits;
+    copies[2 * n + index] = bits;
   }
 }

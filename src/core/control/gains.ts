@@ -95,8 +95,8 @@ function writeSlots(mem: ControlMemory, base: number, slot: number, values: read
  * bias. Not allocation-free (start-up and reintegration only).
  */
 export function initialiseControlMemory(mem: ControlMemory, gains: ControlGains, setpoint: Float64Array, base = 0): void {
-  assert(setpoint.length >= SETPOINT_LENGTH, 'setpoint has 6 values');
-  assert(gains.actuatorLimitDeg.length === ACTUATOR_COUNT && gains.effectivenessNmPerDeg.length === 3 * ACTUATOR_COUNT, 'gain shapes');
+  if (setpoint.length < SETPOINT_LENGTH) assert(false, 'setpoint has 6 values');
+  if (!(gains.actuatorLimitDeg.length === ACTUATOR_COUNT && gains.effectivenessNmPerDeg.length === 3 * ACTUATOR_COUNT)) assert(false, 'gain shapes');
   for (let slot = 0; slot < MEMORY_SLOT_COUNT; slot++) mem.writeF32(base + 4 * slot, 0);
   const s = MEMORY_SLOT;
   writeSlots(mem, base, s.magic, [CONTROL_MEMORY_MAGIC, CONTROL_MEMORY_VERSION]);

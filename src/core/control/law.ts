@@ -65,8 +65,8 @@ export class ControlLaw {
    * are then zero for the affected actuators, or all of them for LAW_BAD_LAYOUT).
    */
   step(mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number, out: Float64Array): LawStatus {
-    assert(dtS > 0 && dtS <= 0.1, 'law step must be in (0, 0.1] s');
-    assert(sample.length >= 6 && out.length >= ACTUATOR_COUNT, 'law needs 6 sensor values and 4 outputs');
+    if (!(dtS > 0 && dtS <= 0.1)) assert(false, 'law step must be in (0, 0.1] s');
+    if (!(sample.length >= 6 && out.length >= ACTUATOR_COUNT)) assert(false, 'law needs 6 sensor values and 4 outputs');
     if (mem.readF32(this.address(S.magic)) !== CONTROL_MEMORY_MAGIC || mem.readF32(this.address(S.version)) !== CONTROL_MEMORY_VERSION) {
       out.fill(0, 0, ACTUATOR_COUNT);
       return LAW_BAD_LAYOUT;

@@ -75,7 +75,7 @@ export function validateSchedule(schedule: SetpointSchedule): void {
  * rad; feedforward p, q, r in rad/s). Pure and allocation-free.
  */
 export function setpointAt(schedule: SetpointSchedule, timeMicros: number, out: Float64Array): void {
-  assert(out.length >= SETPOINT_LENGTH, 'setpoint output needs 6 values');
+  if (out.length < SETPOINT_LENGTH) assert(false, 'setpoint output needs 6 values');
   // The channels of a flight ask for the same instant one after another: repeat the last answer.
   if (schedule === lastSetpoint.schedule && timeMicros === lastSetpoint.timeMicros) {
     for (let i = 0; i < SETPOINT_LENGTH; i++) out[i] = lastSetpoint.values[i] ?? 0;

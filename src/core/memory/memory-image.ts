@@ -360,7 +360,11 @@ export class MemoryImage {
     // `address & 3` is 0 only for integers (and NaN, which fails `address >= 0`); the bound keeps it below 2^30.
     if ((address & 3) !== 0 || !(address >= 0) || address + 4 > this.sizeBytes) return false;
     const w = this.stride === 1 ? address >>> 2 : address >>> 3;
-    if (this.suspect[w] === 0) return true;
+    return this.suspect[w] === 0 || this.verifyClean(w);
+  }
+
+  /** A suspect word whose check bits match after all: it is clean again. */
+  private verifyClean(w: number): boolean {
     const t = this.table;
     let s: number;
     if (this.stride === 1) {
@@ -376,8 +380,13 @@ export class MemoryImage {
     return true;
   }
 
-  /** Re-encodes the word holding aligned `address` after a fast-path write; the write status is 'ok'. */
-  private reencodeAligned(address: number): void {
+  /**
+   * @internal Re-encodes the word holding aligned `address` after a fast-path write; the write
+   * status is 'ok'. Also for an adapter that inlines the write fast path (EccControlMemory): it
+   * may store into `fastReadView().floats` at a 4-aligned in-range address whose word's
+   * `suspect` is 0 and then call this: exactly what `writeF32` does.
+   */
+  reencodeAligned(address: number): void {
     if (this.stride === 1) {
       const w = address >>> 2;
       const lo = this.halves[w] ?? 0;

@@ -120,7 +120,7 @@ export class Scheduler {
    */
   runUntil(untilMicros: number): number {
     if (!(Number.isSafeInteger(untilMicros) && untilMicros >= this.clock.nowMicros())) assert(false, `runUntil(${untilMicros}) is before now (${this.clock.nowMicros()})`);
-    assert(!this.running, 'runUntil called from inside an event handler');
+    if (this.running) assert(false, 'runUntil called from inside an event handler');
     this.running = true;
     try {
       return this.runEvents(untilMicros);
@@ -193,7 +193,7 @@ export class Scheduler {
 
   private heapRemove(slot: number): void {
     const index = this.heapIndex[slot] ?? NOT_IN_HEAP;
-    assert(index !== NOT_IN_HEAP, 'removing an event that is not pending');
+    if (index === NOT_IN_HEAP) assert(false, 'removing an event that is not pending');
     const last = this.heap[--this.heapSize] ?? NOT_IN_HEAP;
     this.heapIndex[slot] = NOT_IN_HEAP;
     if (last === slot) return;

@@ -114,7 +114,7 @@ export class SensorConsolidator {
 
   /** Consolidates the current samples into `output`; returns the status word. */
   consolidate(nowMicros: number): number {
-    assert(Number.isFinite(nowMicros), 'consolidate: bad time');
+    if (!Number.isFinite(nowMicros)) assert(false, 'consolidate: bad time');
     let status = this.collectUsable(nowMicros);
     const usedCount = popcount4(status & CONSOLIDATION_USED_MASK);
     if (usedCount === 0) {

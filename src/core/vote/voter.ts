@@ -198,7 +198,7 @@ export class ActuatorVoter {
 
   /** Votes the current commands into `output`; returns the status word. */
   vote(nowMicros: number): number {
-    assert(Number.isFinite(nowMicros), 'vote: bad time');
+    if (!Number.isFinite(nowMicros)) assert(false, 'vote: bad time');
     this.eventsBefore = this.events.totalCount;
     if (!this.started) this.start(nowMicros);
     this.checkTimeouts(nowMicros);
