@@ -1,21 +1,122 @@
 #!/usr/bin/env bash
-# Everything the tests need that npm does not bring: Debian packages for pseudo-terminals
-# (socat), can-utils (log2asc checks our candump logs), the Cortex-M cross compiler, and
-# Chromium for the HTML report test. Installs only what is missing; safe to run again.
+# Everything the tests need that npm does not bring, checked by what the tests actually do with
+# it (not by a name on the PATH), installed from Debian when a check fails, then checked again.
+#
+#   tool the tests use                    check                                         package(s)
+#   make, cc (firmware host build, -lm)   compile and link a C program with -lm         make, gcc, libc6-dev
+#   arm-none-eabi-gcc (make cortex-m)     link a Cortex-M4F program with nano.specs     gcc-arm-none-eabi,
+#                                         and nosys.specs; arm-none-eabi-size reads it  libnewlib-arm-none-eabi,
+#                                                                                       binutils-arm-none-eabi
+#   socat (pty pairs)                     open a pty pair and see both ends named       socat
+#   log2asc (can-utils)                   convert a one-line candump -L log             can-utils
+#   chromium (report test)                --headless --version, then render a page      chromium
+#
+# The test suite spawns nothing else from Debian (python3, qemu and spin are not used yet;
+# add a row here when a test starts to). Safe to run again: installs only what a check finds
+# missing. `apt-get update` runs once, and only when something must be installed.
+# On failure each line names the capability and the Debian package still missing; exit 1.
 set -euo pipefail
-need=()
-command -v socat >/dev/null 2>&1 || need+=(socat)
-command -v log2asc >/dev/null 2>&1 || need+=(can-utils)
-command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v make >/dev/null 2>&1 || need+=(make)
-command -v cc >/dev/null 2>&1 || need+=(gcc)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "test setup: installing Debian packages: ${need[*]}"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/triplex-setup.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# Each check returns 0 when the capability works; on failure it sets `why` to the Debian package
+# that is missing (the most specific one it can tell) and returns 1.
+why=""
+
+check_cc() {
+  command -v make >/dev/null 2>&1 || { why=make; return 1; }
+  command -v cc >/dev/null 2>&1 || { why=gcc; return 1; }
+  printf '#include <math.h>\nint main(void) { return (int)floor(0.5); }\n' >"$work/host.c"
+  cc -std=c99 -O1 -o "$work/host" "$work/host.c" -lm >/dev/null 2>&1 && "$work/host" || { why=libc6-dev; return 1; }
+}
+
+# The same flags as firmware-bridge/Makefile's cortex-m target: hard-float M4F, newlib-nano.
+check_arm() {
+  command -v arm-none-eabi-gcc >/dev/null 2>&1 || { why=gcc-arm-none-eabi; return 1; }
+  command -v arm-none-eabi-size >/dev/null 2>&1 || { why=binutils-arm-none-eabi; return 1; }
+  printf 'int main(void) { return 0; }\n' >"$work/m4.c"
+  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os \
+    --specs=nano.specs --specs=nosys.specs -o "$work/m4.elf" "$work/m4.c" -lm >/dev/null 2>&1 \
+    && arm-none-eabi-size -B "$work/m4.elf" >/dev/null 2>&1 || { why=libnewlib-arm-none-eabi; return 1; }
+}
+
+check_socat() {
+  why=socat
+  command -v socat >/dev/null 2>&1 || return 1
+  timeout 3 socat -d -d pty,raw,echo=0 pty,raw,echo=0 2>"$work/socat.err" &
+  local pid=$! found=0
+  for _ in $(seq 1 30); do
+    if [ "$(grep -c 'PTY is' "$work/socat.err" 2>/dev/null || true)" -ge 2 ]; then found=1; break; fi
+    sleep 0.1
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [ "$found" = 1 ]
+}
+
+check_log2asc() {
+  why=can-utils
+  command -v log2asc >/dev/null 2>&1 || return 1
+  printf '(1.000000) can0 123#DEADBEEF\n' >"$work/one.log"
+  log2asc -I "$work/one.log" can0 2>/dev/null | grep -qi 'de ad be ef'
+}
+
+check_chromium() {
+  why=chromium
+  [ -x /usr/bin/chromium ] || return 1
+  timeout 60 /usr/bin/chromium --headless --version >/dev/null 2>&1 || return 1
+  timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/chromium-profile" \
+    --dump-dom 'data:text/html,<p id=ok>triplex-setup-ok</p>' 2>/dev/null | grep -q 'triplex-setup-ok'
+}
+
+# check | Debian packages that make it pass | what the tests use it for (for the failure line)
+checks=(
+  "check_cc|make gcc libc6-dev|a C compiler and make (the firmware host build)"
+  "check_arm|gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi|the Cortex-M cross build with nano.specs"
+  "check_socat|socat|pseudo-terminal pairs from socat"
+  "check_log2asc|can-utils|log2asc reading a candump log"
+  "check_chromium|chromium|headless Chromium rendering a page"
+)
+
+# Runs every check; fills `failed` with the failing rows and `missing` with their precise packages.
+run_checks() {
+  failed=()
+  missing=()
+  local row
+  for row in "${checks[@]}"; do
+    why=""
+    if ! "${row%%|*}"; then
+      failed+=("$row")
+      missing+=("$why")
+    fi
+  done
+}
+
+run_checks
+if [ ${#failed[@]} -gt 0 ]; then
+  pkgs=()
+  for row in "${failed[@]}"; do
+    rest="${row#*|}"
+    read -r -a p <<<"${rest%%|*}"
+    pkgs+=("${p[@]}")
+  done
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  echo "test setup: missing ${missing[*]}; installing Debian packages: ${pkgs[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-else
-  echo "test setup: Debian packages present (socat, can-utils, gcc-arm-none-eabi, chromium)"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 fi
+
+# Self-check: every capability the tests use, after any install. One line per failure.
+run_checks
+if [ ${#failed[@]} -gt 0 ]; then
+  for i in "${!failed[@]}"; do
+    rest="${failed[$i]#*|}"
+    echo "test setup: FAILED: ${rest#*|}: Debian package ${missing[$i]} is missing or broken (apt-get install -y ${missing[$i]})" >&2
+  done
+  exit 1
+fi
+echo "test setup: ok (cc+make, Cortex-M link with nano.specs, socat ptys, log2asc, headless chromium)"
