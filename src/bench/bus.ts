@@ -2,7 +2,7 @@
  * Emulated CAN bus throughput: frames per second of wall time in lockstep, 3 nodes sending
  * 8-byte classic frames (exact stuffing computed per frame), each receiver subscribed.
  */
-import { EmulatedCanBus } from '../bus/emulated-can.js';
+import { EmulatedCanBus } from '../sim/emulated-can.js';
 import { classicFrame, type CanFrame } from '../core/frame/can.js';
 import { SimClock } from '../core/sim/clock.js';
 import { Prng } from '../core/sim/prng.js';

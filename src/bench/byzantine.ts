@@ -7,7 +7,7 @@
 import { AgreementExchange, resolveAlgorithm, type AuthSet } from '../core/byzantine/exchange.js';
 import type { Signer, Verifier } from '../core/byzantine/auth.js';
 import type { Medium } from '../core/byzantine/fabric.js';
-import { keyringFromSeed } from '../hil/ed25519.js';
+import { keyringFromSeed } from '../io/ed25519.js';
 import { timeIt, type BenchSuite } from './harness.js';
 
 const AXES = 6;

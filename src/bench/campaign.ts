@@ -3,8 +3,8 @@
  * flights (the full closed loop), and the speed-up. docs/CAMPAIGNS.md and docs/PERFORMANCE.md.
  */
 import type { BenchSuite } from './harness.js';
-import { runInWorkers } from '../cli/campaign-workers.js';
-import { loadModel, type CampaignConfig } from '../cli/campaign-flight.js';
+import { runInWorkers } from '../campaign/workers.js';
+import { loadModel, type CampaignConfig } from '../campaign/runner.js';
 import { evenCounts, TARGETS } from '../core/campaign/plan.js';
 
 async function rate(config: CampaignConfig, rows: number, workers: number): Promise<number> {

@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { NO_FAULTS, parseFaultProfile, type FaultProfile } from '../core/fault/profile.js';
-import { Flight } from '../hil/flight.js';
-import { decodeRig } from '../hil/rig.js';
+import { Flight } from '../sim/flight.js';
+import { decodeRig } from '../sim/rig.js';
 import type { BenchResult, BenchSuite } from './harness.js';
 
 const WARMUP_CYCLES = 2500;

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFaultProfile } from '../core/fault/profile.js';
 import { startRig } from '../hil/bridge.js';
-import { decodeRig } from '../hil/rig.js';
+import { decodeRig } from '../sim/rig.js';
 import type { BenchSuite } from './harness.js';
 
 const ROOT = new URL('../../', import.meta.url);

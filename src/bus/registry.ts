@@ -5,7 +5,7 @@
  */
 import { assert } from '../core/assert.js';
 import { err, ok, type Result } from '../core/result.js';
-import { EmulatedCanBus } from './emulated-can.js';
+import { EmulatedCanBus } from '../sim/emulated-can.js';
 import type { FrameBus } from './frame-bus.js';
 import { openSerialAdapter } from './serial-line-bus.js';
 import { openSlcanAdapter } from './slcan-bus.js';

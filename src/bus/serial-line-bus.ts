@@ -15,7 +15,7 @@ import {
 } from '../core/frame/serial-line.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
-import { RealClock } from '../hil/real-clock.js';
+import { RealClock } from '../io/real-clock.js';
 import type { AdapterFactory, AdapterOptions, OpenError } from './registry.js';
 import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from './frame-bus.js';
 import { SubscriberList } from './subscribers.js';

@@ -3,7 +3,7 @@
  * corrected / isolated / fail-safe counts. Rewrites one terminal line (carriage return and
  * erase-to-end), at most a few times per second of wall time.
  */
-import type { Flight } from '../hil/flight.js';
+import type { Flight } from '../sim/flight.js';
 
 const SHORT: Readonly<Record<string, string>> = { active: 'ok', suspect: 'sus', isolated: 'ISO', reintegrating: 'rei', failed: 'FAIL' };
 

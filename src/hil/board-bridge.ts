@@ -16,7 +16,7 @@
  */
 import { defaultRegistry } from '../bus/registry.js';
 import type { FrameBus, Subscription } from '../bus/frame-bus.js';
-import type { EmulatedCanNode } from '../bus/emulated-can.js';
+import type { EmulatedCanNode } from '../sim/emulated-can.js';
 import { assert } from '../core/assert.js';
 import { SETPOINT_LENGTH } from '../core/control/gains.js';
 import { setpointAt, type SetpointSchedule } from '../core/control/setpoint.js';
@@ -29,9 +29,9 @@ import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import { BoardSession, formatBoardError, percentile, LATENCY_SAMPLES_MAX, type BoardError } from './board-session.js';
 import type { BoardChannel, BoardLinkStatistics } from './bridge.js';
-import type { CycleRunner } from './flight-control.js';
-import type { Flight } from './flight.js';
-import type { Rig, RigChannel } from './rig.js';
+import type { CycleRunner } from '../console/local-rig.js';
+import type { Flight } from '../sim/flight.js';
+import type { Rig, RigChannel } from '../sim/rig.js';
 
 const NAMES = ['A', 'B', 'C'] as const;
 /** Board counters are refreshed with a STATUS request every this many cycles. */

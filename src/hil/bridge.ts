@@ -5,11 +5,11 @@
  * sends the board its sensor frames and a TICK, waits (monotonic timeout) for the command
  * frame and puts it on the flight's bus as that channel's command (src/hil/board-bridge.ts).
  */
-import { createFlight, type Flight } from './flight.js';
+import { createFlight, type Flight } from '../sim/flight.js';
 import type { LatencyRecorder } from './board-bridge.js';
-import { FlightControl, type BoardPort, type CycleRunner } from './flight-control.js';
-import { RealClock } from './real-clock.js';
-import type { Rig } from './rig.js';
+import { FlightControl, type BoardPort, type CycleRunner } from '../console/local-rig.js';
+import { RealClock } from '../io/real-clock.js';
+import type { Rig } from '../sim/rig.js';
 import { STANDARD_MANOEUVRES, type SetpointSchedule } from '../core/control/setpoint.js';
 import type { FaultProfile } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';

@@ -31,7 +31,7 @@ import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import { openPtyPair, type PtyPair } from '../bus/pty.js';
 import { openSerialLineBus, type SerialLineBus } from '../bus/serial-line-bus.js';
-import { RealClock } from './real-clock.js';
+import { RealClock } from '../io/real-clock.js';
 
 /** Link IDs of the p2p links: 'P2' then the two node numbers (lower first), one nibble each. */
 export const P2P_LINK_ID_BASE = 0x503200;

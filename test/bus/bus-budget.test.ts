@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EmulatedCanBus } from '../../src/bus/emulated-can.js';
+import { EmulatedCanBus } from '../../src/sim/emulated-can.js';
 import { classicFrame } from '../../src/core/frame/can.js';
 import { SimClock } from '../../src/core/sim/clock.js';
 import { Prng } from '../../src/core/sim/prng.js';
-import { decodeRig, rigBudget, type Rig } from '../../src/hil/rig.js';
+import { decodeRig, rigBudget, type Rig } from '../../src/sim/rig.js';
 import { testSeed } from '../support/seed.js';
 
 const rigText = readFileSync(new URL('../../hil/rigs/emulated.json', import.meta.url), 'utf8');

@@ -1,4 +1,4 @@
-import { EmulatedCanBus } from '../../src/bus/emulated-can.js';
+import { EmulatedCanBus } from '../../src/sim/emulated-can.js';
 import { defaultRegistry } from '../../src/bus/registry.js';
 import { SimClock } from '../../src/core/sim/clock.js';
 import { runFrameBusContract, type ContractPair } from './contract.js';

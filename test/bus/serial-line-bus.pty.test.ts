@@ -5,7 +5,7 @@ import { openPtyPair } from '../../src/bus/pty.js';
 import { openSerialLineBus } from '../../src/bus/serial-line-bus.js';
 import { classicFrame } from '../../src/core/frame/can.js';
 import { encodeFrameLine, SERIAL_LINK_ID_DEFAULT } from '../../src/core/frame/serial-line.js';
-import { RealClock } from '../../src/hil/real-clock.js';
+import { RealClock } from '../../src/io/real-clock.js';
 import { waitFor } from './support.js';
 
 describe('SerialLineBus over a real pty', () => {

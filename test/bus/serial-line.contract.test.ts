@@ -2,7 +2,7 @@
 import { afterAll } from 'vitest';
 import { openPtyPair, type PtyPair } from '../../src/bus/pty.js';
 import { defaultRegistry } from '../../src/bus/registry.js';
-import { RealClock } from '../../src/hil/real-clock.js';
+import { RealClock } from '../../src/io/real-clock.js';
 import { runFrameBusContract, type ContractPair } from './contract.js';
 import { waitFor } from './support.js';
 

@@ -4,12 +4,12 @@
  * second node is (b).
  */
 import { afterAll } from 'vitest';
-import { EmulatedCanBus } from '../../src/bus/emulated-can.js';
+import { EmulatedCanBus } from '../../src/sim/emulated-can.js';
 import { openPtyPair, type PtyPair } from '../../src/bus/pty.js';
 import { defaultRegistry } from '../../src/bus/registry.js';
 import { startSlcanDevice } from '../../src/bus/slcan-device.js';
 import { SimClock } from '../../src/core/sim/clock.js';
-import { RealClock } from '../../src/hil/real-clock.js';
+import { RealClock } from '../../src/io/real-clock.js';
 import { runFrameBusContract, type ContractPair } from './contract.js';
 import { waitFor } from './support.js';
 

@@ -6,7 +6,7 @@ import {
 } from '../../src/bus/socketcan-bus.js';
 import { classicFrame } from '../../src/core/frame/can.js';
 import { SimClock } from '../../src/core/sim/clock.js';
-import { RealClock } from '../../src/hil/real-clock.js';
+import { RealClock } from '../../src/io/real-clock.js';
 import { runFrameBusContract, type ContractPair } from './contract.js';
 import { waitFor } from './support.js';
 

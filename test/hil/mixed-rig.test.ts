@@ -10,7 +10,7 @@ import { ConsoleSession } from '../../src/console/session.js';
 import { parseFaultProfile } from '../../src/core/fault/profile.js';
 import { defaultVoterConfig } from '../../src/core/vote/voter.js';
 import { startRig, type RunningRig } from '../../src/hil/bridge.js';
-import { decodeRig } from '../../src/hil/rig.js';
+import { decodeRig } from '../../src/sim/rig.js';
 import { buildHostFirmware, mixedRigText, PtyBoard } from './board-support.js';
 
 const board = new PtyBoard('A');

@@ -12,9 +12,9 @@ import type { Arrival } from '../../src/core/byzantine/fabric.js';
 import { decodeExchangeMessage } from '../../src/core/byzantine/message.js';
 import { agree } from '../../src/core/byzantine/scenario.js';
 import { Prng } from '../../src/core/sim/prng.js';
-import { keyringFromSeed } from '../../src/hil/ed25519.js';
+import { keyringFromSeed } from '../../src/io/ed25519.js';
 import { P2pSerialLinks, p2pLinkId } from '../../src/hil/p2p-serial-links.js';
-import { EXCHANGE_AXES } from '../../src/hil/p2p-wiring.js';
+import { EXCHANGE_AXES } from '../../src/sim/p2p-wiring.js';
 import { testSeed } from '../support/seed.js';
 
 const CHANNELS = 3;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { decodeRig, formatRigError, rigBudget, RIG_TEXT_BYTES_MAX, type Rig, type RigBudget } from '../../hil/rig.js';
+import { decodeRig, formatRigError, rigBudget, RIG_TEXT_BYTES_MAX, type Rig, type RigBudget } from '../../sim/rig.js';
 
 const OPTIONS = {
   rig: { type: 'string' },

@@ -10,7 +10,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { overwrite, statusLine } from '../status-line.js';
 import { startRig, type RunningRig } from '../../hil/bridge.js';
-import { RealClock } from '../../hil/real-clock.js';
+import { RealClock } from '../../io/real-clock.js';
 import { listenForConsoles, readToken } from './console.js';
 import { loadProfile, loadRig, summary } from './run.js';
 

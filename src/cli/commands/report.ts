@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { describeResultsError, readResults, type CampaignRow, type ResultsFile } from '../../io/results.js';
 import { renderReport, type ReportTrace, type ScrubByTarget } from '../../io/report-html.js';
 import { TARGETS } from '../../core/campaign/plan.js';
-import { CampaignRunner, decodeCampaignConfig, type CampaignConfig } from '../campaign-flight.js';
+import { CampaignRunner, decodeCampaignConfig, type CampaignConfig } from '../../campaign/runner.js';
 import { statsOf } from './campaign.js';
 
 const OPTIONS = {

@@ -10,10 +10,10 @@ import { parse, parseInteger } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { parseFaultProfile, type FaultProfile } from '../../core/fault/profile.js';
-import { createFlight, type Flight, type FlightResult } from '../../hil/flight.js';
-import { algorithmOf, type ExchangeMode, type Links } from '../../hil/p2p-wiring.js';
-import { decodeRig, formatRigError, type Rig } from '../../hil/rig.js';
-import { RealClock } from '../../hil/real-clock.js';
+import { createFlight, type Flight, type FlightResult } from '../../sim/flight.js';
+import { algorithmOf, type ExchangeMode, type Links } from '../../sim/p2p-wiring.js';
+import { decodeRig, formatRigError, type Rig } from '../../sim/rig.js';
+import { RealClock } from '../../io/real-clock.js';
 import { RealtimePacer, type RealtimeStats } from '../../hil/pacer.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { overwrite, statusLine } from '../status-line.js';
@@ -149,7 +149,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     replay: { type: 'string' }, links: { type: 'string' }, exchange: { type: 'string' }, channels: { type: 'string' },
   });
   if (values.help === true) { io.out(HELP); return EXIT_OK; }
-  if (values.replay !== undefined) return (await import('../campaign-replay.js')).replay(values.replay, values.json === true, io);
+  if (values.replay !== undefined) return (await import('../../campaign/replay.js')).replay(values.replay, values.json === true, io);
   const seed = parseInteger('seed', values.seed ?? '1', 0, 2 ** 53 - 1);
   const durationS = parseDuration(values['duration-s']);
   const rig = loadRig(values.rig);

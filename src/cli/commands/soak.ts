@@ -7,7 +7,7 @@ import { parse, parseInteger } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { Prng } from '../../core/sim/prng.js';
-import { randomSingleFault, runSingleFault } from '../../hil/single-fault.js';
+import { randomSingleFault, runSingleFault } from '../../sim/single-fault.js';
 import { loadRig } from './run.js';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { BROADCAST, LINK_MESSAGES_MAX, LinkFabric, UNKNOWN_LINK } from '../../../src/core/byzantine/fabric.js';
 import { encodeExchangeMessage, NO_RELAYER, type ExchangeMessage } from '../../../src/core/byzantine/message.js';
 import { ExchangeNode, signDirect } from '../../../src/core/byzantine/node.js';
-import { keyringFromSeed } from '../../../src/hil/ed25519.js';
+import { keyringFromSeed } from '../../../src/io/ed25519.js';
 
 const v = (x: number): Float64Array => Float64Array.of(x);
 const directMsg = (origin: number, cycle: number, x: number): Uint8Array =>

@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { defaultScenario, runScenario, type ScenarioFault, type ScenarioReport } from '../../../src/core/byzantine/scenario.js';
 import type { Medium } from '../../../src/core/byzantine/fabric.js';
-import { keyringFromSeed } from '../../../src/hil/ed25519.js';
+import { keyringFromSeed } from '../../../src/io/ed25519.js';
 import { testSeed } from '../../support/seed.js';
 
 interface Row {

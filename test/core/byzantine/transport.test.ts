@@ -8,7 +8,7 @@ import { makeAdversary } from '../../../src/core/byzantine/adversary.js';
 import { AgreementExchange } from '../../../src/core/byzantine/exchange.js';
 import { LinkFabric, type Arrival, type LinkTransport, type Queued } from '../../../src/core/byzantine/fabric.js';
 import { Prng } from '../../../src/core/sim/prng.js';
-import { keyringFromSeed } from '../../../src/hil/ed25519.js';
+import { keyringFromSeed } from '../../../src/io/ed25519.js';
 import { testSeed } from '../../support/seed.js';
 
 const N = 3;

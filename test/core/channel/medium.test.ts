@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { frameWireMicros, layoutOf, mediumFrame } from '../../../src/core/channel/medium.js';
 import { exactClassicFrameBits, exactFdFrameBits } from '../../../src/core/frame/can-bits.js';
-import { flightMedium, FlightConfigError } from '../../../src/hil/flight.js';
-import { decodeRig, type Rig } from '../../../src/hil/rig.js';
+import { flightMedium, FlightConfigError } from '../../../src/sim/flight.js';
+import { decodeRig, type Rig } from '../../../src/sim/rig.js';
 
 function rigFile(name: string): Rig {
   const decoded = decodeRig(readFileSync(new URL(`../../../hil/rigs/${name}`, import.meta.url), 'utf8'));

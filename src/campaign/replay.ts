@@ -4,9 +4,9 @@
  * figures are the ones recorded. Exit 0 when identical, 1 when the rerun differs (a
  * non-deterministic flight or another Triplex version), 2 for a bad FILE:ROW.
  */
-import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
-import type { CliIo } from './io.js';
-import { CampaignRunner, decodeCampaignConfig } from './campaign-flight.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../cli/errors.js';
+import type { CliIo } from '../cli/io.js';
+import { CampaignRunner, decodeCampaignConfig } from './runner.js';
 import { canonicalJson, describeResultsError, readResults } from '../io/results.js';
 
 /** Trace points printed with --json (about). */

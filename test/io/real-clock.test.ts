@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RealClock } from '../../src/hil/real-clock.js';
+import { RealClock } from '../../src/io/real-clock.js';
 
 describe('RealClock', () => {
   it('starts near zero and never decreases', () => {

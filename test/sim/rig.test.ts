@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CAN_ID_BASE } from '../../src/core/frame/ids.js';
-import { decodeRig, decodeRigValue, formatRigError, rigBudget, type Rig } from '../../src/hil/rig.js';
+import { decodeRig, decodeRigValue, formatRigError, rigBudget, type Rig } from '../../src/sim/rig.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const emulatedText = readFileSync(new URL('hil/rigs/emulated.json', ROOT), 'utf8');

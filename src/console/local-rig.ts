@@ -5,8 +5,8 @@
  * SEU process per channel. Channels that are real boards are handed to their BoardPort
  * (src/hil/board-session.ts): a flip on a board travels over the wire protocol.
  */
-import type { ChannelState } from '../console/parse.js';
-import { formatHexDump, type ChannelStatus, type RigAction, type RigControl, type RigStatus } from '../console/rig-control.js';
+import type { ChannelState } from './parse.js';
+import { formatHexDump, type ChannelStatus, type RigAction, type RigControl, type RigStatus } from './rig-control.js';
 import { assert } from '../core/assert.js';
 import type { ChannelRuntime } from '../core/channel/channel.js';
 import type { ChannelName } from '../core/fault/profile.js';
@@ -14,7 +14,7 @@ import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import { Prng } from '../core/sim/prng.js';
 import type { ChannelHealth } from '../core/vote/voter.js';
-import type { Flight } from './flight.js';
+import type { Flight } from '../sim/flight.js';
 
 /** Cycles run between two yields to the event loop (consoles and boards stay responsive). */
 export const CYCLES_PER_YIELD = 250;

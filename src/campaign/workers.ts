@@ -7,7 +7,7 @@
  * that no worker waits for the next one, and stops handing out work once asked to stop.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { CampaignRunner, type CampaignConfig } from './campaign-flight.js';
+import { CampaignRunner, type CampaignConfig } from './runner.js';
 import type { CampaignRow, GoldenRecord } from '../io/results.js';
 
 const ROLE = 'triplex-campaign-worker';

@@ -11,7 +11,7 @@
  * votes at its logical kP + 3P/4 and sets the actuator command. Every handler first runs the
  * bus up to its instant, so frames arrive when the bus model says they do.
  */
-import { EmulatedCanBus, type EmulatedCanNode } from '../bus/emulated-can.js';
+import { EmulatedCanBus, type EmulatedCanNode } from './emulated-can.js';
 import { ChannelRuntime } from '../core/channel/channel.js';
 import { layoutOf, mediumFrame, type CanMedium } from '../core/channel/medium.js';
 import { VoterNode } from '../core/channel/voter-node.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arbitrationKey, EmulatedCanBus, type EmulatedCanNode } from '../../src/bus/emulated-can.js';
+import { arbitrationKey, EmulatedCanBus, type EmulatedCanNode } from '../../src/sim/emulated-can.js';
 import { classicFrame, type CanFrame } from '../../src/core/frame/can.js';
 import { exactClassicFrameBits } from '../../src/core/frame/can-bits.js';
 import { SimClock } from '../../src/core/sim/clock.js';

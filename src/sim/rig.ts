@@ -4,7 +4,7 @@
  * validates everything and returns a Result whose error names the JSON path, what was
  * expected and what was found; it never throws. Format: docs/BUS.md.
  */
-import { arbitrationKey } from '../bus/emulated-can.js';
+import { arbitrationKey } from './emulated-can.js';
 import { CAN_EFF_MASK, CAN_FD_LENGTHS, CAN_SFF_MASK } from '../core/frame/can.js';
 import { worstCaseClassicFrameBits, worstCaseFdFrameBits } from '../core/frame/can-bits.js';
 import { analyseCanSchedule, type BudgetMessage } from '../core/frame/can-budget.js';

@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { FaultSpec } from '../../src/core/fault/profile.js';
 import { Prng } from '../../src/core/sim/prng.js';
-import { decodeRig } from '../../src/hil/rig.js';
-import { Flight } from '../../src/hil/flight.js';
-import { randomSingleFault, runSingleFault, singleFaultProfile } from '../../src/hil/single-fault.js';
+import { decodeRig } from '../../src/sim/rig.js';
+import { Flight } from '../../src/sim/flight.js';
+import { randomSingleFault, runSingleFault, singleFaultProfile } from '../../src/sim/single-fault.js';
 import { FAULT_KINDS, NO_FAULTS } from '../../src/core/fault/profile.js';
 import { testSeed } from '../support/seed.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeRig, decodeRigValue, formatRigError } from '../../src/hil/rig.js';
+import { decodeRig, decodeRigValue, formatRigError } from '../../src/sim/rig.js';
 import { fcParams, fuzzRuns } from '../support/seed.js';
 
 const emulatedText = readFileSync(new URL('../../hil/rigs/emulated.json', import.meta.url), 'utf8');

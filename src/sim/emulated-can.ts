@@ -20,7 +20,7 @@ import {
 import { err, ok, type Result } from '../core/result.js';
 import type { SimClock } from '../core/sim/clock.js';
 import type { Prng } from '../core/sim/prng.js';
-import { matchesFilters, type BusCapabilities, type BusState, type BusStatistics, type FrameBus, type FrameFilter, type FrameHandler, type SendError, type Subscription } from './frame-bus.js';
+import { matchesFilters, type BusCapabilities, type BusState, type BusStatistics, type FrameBus, type FrameFilter, type FrameHandler, type SendError, type Subscription } from '../bus/frame-bus.js';
 
 export const EMULATED_NODES_MAX = 32;
 export const EMULATED_SUBSCRIPTIONS_MAX = 64;

@@ -159,7 +159,7 @@ function emulatedShape(memory: { readonly wordCount: number; readonly code: { re
 
 async function loadEmulated(): Promise<LoadedModel> {
   const [{ createFlight }, { loadRig }, { MemoryImage }, { CONTROL_MEMORY_BYTES }] = await Promise.all([
-    import('../hil/flight.js'), import('./commands/run.js'), import('../core/memory/memory-image.js'), import('../core/control/state.js'),
+    import('../sim/flight.js'), import('../cli/commands/run.js'), import('../core/memory/memory-image.js'), import('../core/control/state.js'),
   ]);
   const rig = loadRig(undefined);
   const shape = emulatedShape(new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 }));

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Ed25519Signer, Ed25519Verifier, keyringFromSeed, loadKeyring, privateKeyFromSeed } from '../../src/hil/ed25519.js';
+import { Ed25519Signer, Ed25519Verifier, keyringFromSeed, loadKeyring, privateKeyFromSeed } from '../../src/io/ed25519.js';
 import { createPublicKey } from 'node:crypto';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));

@@ -22,7 +22,7 @@ import type { Injection } from '../core/fault/injector.js';
 import { canIdOf, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
 import { BYZANTINE_KINDS, CHANNEL_NAMES } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
-import { keyringFromSeed } from './ed25519.js';
+import { keyringFromSeed } from '../io/ed25519.js';
 
 export type Links = 'can' | 'p2p';
 export type ExchangeMode = 'plain' | 'signed';
