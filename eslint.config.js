@@ -2,31 +2,35 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { defineConfig } from 'eslint/config';
+import triplex from './eslint-rules/layers.js';
 
-/** What keeps src/core pure: the flight software and its models do no I/O and read no clock. */
+/**
+ * What keeps src/core and src/sim pure: the flight software, its models and the lockstep
+ * simulator do no I/O and read no clock.
+ */
 const corePurity = {
-  files: ['src/core/**/*.ts'],
+  files: ['src/core/**/*.ts', 'src/sim/**/*.ts'],
   rules: {
     'no-restricted-imports': ['error', {
-      patterns: [{ group: ['node:*'], message: 'src/core is pure: no node:* imports (pass a port in instead).' }],
+      patterns: [{ group: ['node:*'], message: 'src/core and src/sim are pure: no node:* imports (pass a port in instead).' }],
       paths: ['fs', 'os', 'path', 'crypto', 'child_process', 'net', 'zlib', 'worker_threads', 'timers', 'process']
-        .map((name) => ({ name, message: 'src/core is pure: no Node built-ins.' })),
+        .map((name) => ({ name, message: 'src/core and src/sim are pure: no Node built-ins.' })),
     }],
     'no-restricted-globals': ['error',
-      { name: 'Date', message: 'src/core is pure: time is passed in (MonotonicClock).' },
-      { name: 'setTimeout', message: 'src/core is pure: no timers.' },
-      { name: 'setInterval', message: 'src/core is pure: no timers.' },
-      { name: 'setImmediate', message: 'src/core is pure: no timers.' },
-      { name: 'queueMicrotask', message: 'src/core is pure: no timers.' },
-      { name: 'console', message: 'src/core is pure: no console.' },
-      { name: 'process', message: 'src/core is pure: no process.' },
-      { name: 'performance', message: 'src/core is pure: time is passed in.' },
+      { name: 'Date', message: 'src/core and src/sim are pure: time is passed in (MonotonicClock).' },
+      { name: 'setTimeout', message: 'src/core and src/sim are pure: no timers.' },
+      { name: 'setInterval', message: 'src/core and src/sim are pure: no timers.' },
+      { name: 'setImmediate', message: 'src/core and src/sim are pure: no timers.' },
+      { name: 'queueMicrotask', message: 'src/core and src/sim are pure: no timers.' },
+      { name: 'console', message: 'src/core and src/sim are pure: no console.' },
+      { name: 'process', message: 'src/core and src/sim are pure: no process.' },
+      { name: 'performance', message: 'src/core and src/sim are pure: time is passed in.' },
     ],
     'no-restricted-properties': ['error',
-      { object: 'Math', property: 'random', message: 'src/core is pure: use the seeded PRNG.' },
+      { object: 'Math', property: 'random', message: 'src/core and src/sim are pure: use the seeded PRNG.' },
     ],
     'no-restricted-syntax': ['error',
-      { selector: "CallExpression[callee.name='require']", message: 'src/core is pure: no require.' },
+      { selector: "CallExpression[callee.name='require']", message: 'src/core and src/sim are pure: no require.' },
     ],
   },
 };
@@ -37,7 +41,7 @@ export default defineConfig(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'eslint-rules/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
@@ -45,6 +49,12 @@ export default defineConfig(
     },
   },
   corePurity,
+  {
+    // The layers of docs/ARCHITECTURE.md, and no import cycles (eslint-rules/layers.js).
+    files: ['src/**/*.ts'],
+    plugins: { triplex },
+    rules: { 'triplex/layers': 'error', 'triplex/no-cycle': 'error' },
+  },
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -24,6 +24,10 @@
 
 typedef void (*tx_emit_fn)(void *ctx, const uint8_t *bytes, size_t length);
 
+typedef struct tx_board tx_board;
+/* Handles one decoded 'Q' request record (the rig command set: rig.h tx_rig_handle). */
+typedef void (*tx_request_fn)(tx_board *b, const tx_record *request);
+
 typedef struct {
     uint8_t channel;        /* 1 = A, 2 = B, 3 = C */
     tx_medium medium;       /* TX_MEDIUM_CAN or TX_MEDIUM_CAN_FD (frames travel in 'F' lines) */
@@ -39,7 +43,7 @@ typedef struct {
     uint32_t body_errors;      /* E2E OK but body out of range / reserved bits */
 } tx_board_counters;
 
-typedef struct {
+struct tx_board {
     tx_board_config config;
     tx_memory memory;
     tx_scrubber scrubber;
@@ -68,12 +72,15 @@ typedef struct {
     bool hung;
     tx_emit_fn emit;
     void *emit_ctx;
+    tx_request_fn on_request; /* NULL: requests are ignored */
     tx_record record;
     uint8_t out_line[TX_LINE_BUFFER_BYTES];
-} tx_board;
+};
 
 /* Initialises tables, the control memory (defaults), registers and E2E states. */
 void tx_board_init(tx_board *b, const tx_board_config *config, tx_emit_fn emit, void *emit_ctx);
+/* Who answers 'Q' request lines (targets pass tx_rig_handle; board.c does not know the rig command set). */
+void tx_board_set_request_handler(tx_board *b, tx_request_fn on_request);
 /* RESET: everything but the line counters back to the state after init. */
 void tx_board_reset(tx_board *b);
 /* Feeds received bytes (any chunking). Ignores everything once hung. */

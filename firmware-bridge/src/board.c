@@ -5,7 +5,6 @@
 
 #include "bytes.h"
 #include "crc.h"
-#include "rig.h"
 #include "secded.h"
 #include "tx_assert.h"
 
@@ -87,6 +86,10 @@ void tx_board_init(tx_board *b, const tx_board_config *config, tx_emit_fn emit, 
     tx_board_reset(b);
 }
 
+void tx_board_set_request_handler(tx_board *b, tx_request_fn on_request) {
+    b->on_request = on_request;
+}
+
 /* ---- output ---- */
 
 void tx_board_send(tx_board *b, uint8_t type, const uint8_t *body, size_t length) {
@@ -147,7 +150,7 @@ static void on_line(tx_board *b, const uint8_t *line, size_t length) {
         return;
     }
     if (b->record.type == TX_TYPE_FRAME) on_frame(b, &b->record);
-    else if (b->record.type == TX_TYPE_REQUEST) tx_rig_handle(b, &b->record);
+    else if (b->record.type == TX_TYPE_REQUEST && b->on_request != NULL) b->on_request(b, &b->record);
     /* 'A' and 'E' lines are board-to-host only: ignored. */
 }
 

@@ -283,6 +283,7 @@ static void test_board(void) {
     const uint8_t status[2] = {TX_RIG_STATUS, 4};
     unsigned cycle;
     tx_board_init(&board, &config, capture, NULL);
+    tx_board_set_request_handler(&board, tx_rig_handle);
     for (cycle = 0; cycle < 3u; cycle++) send_line(&board, TX_TYPE_REQUEST, tick, 2);
     CHECK(board.cycles == 3u && count_lines('F') == 6u && count_lines('A') == 3u, "three ticks: %u cycles, %u F lines", board.cycles, (unsigned)count_lines('F'));
     send_line(&board, TX_TYPE_REQUEST, flip, 7);

@@ -4,7 +4,8 @@
  */
 import type { BenchSuite } from './harness.js';
 import { runInWorkers } from '../campaign/workers.js';
-import { loadModel, type CampaignConfig } from '../campaign/runner.js';
+import { loadModel } from '../campaign/models.js';
+import type { CampaignConfig } from '../campaign/runner.js';
 import { evenCounts, TARGETS } from '../core/campaign/plan.js';
 
 async function rate(config: CampaignConfig, rows: number, workers: number): Promise<number> {

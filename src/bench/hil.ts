@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseFaultProfile } from '../core/fault/profile.js';
+import { LocalRig } from '../console/local-rig.js';
 import { startRig } from '../hil/bridge.js';
 import { decodeRig } from '../sim/rig.js';
 import type { BenchSuite } from './harness.js';
@@ -43,12 +44,13 @@ async function fly(mode: 'realtime' | 'lockstep', seconds: number): Promise<Reco
     if (!started.ok) throw new Error(started.error);
     const running = started.value;
     if (mode === 'lockstep') {
-      while (!running.flight.done) await running.control.apply({ kind: 'step', cycles: 50 });
+      const control = new LocalRig(running);
+      while (!running.flight.done) await control.apply({ kind: 'step', cycles: 50 });
     } else {
-      running.control.resumePacing();
+      running.runner.resumePacing();
       while (!running.flight.done) await new Promise((resolve) => setTimeout(resolve, 50));
-      running.control.pausePacing();
-      await running.control.idle();
+      running.runner.pausePacing();
+      await running.runner.idle();
     }
     const latency = running.latency?.summary();
     const board = running.boards.get(0)?.statistics();
@@ -57,7 +59,7 @@ async function fly(mode: 'realtime' | 'lockstep', seconds: number): Promise<Reco
     return {
       cycles: latency?.samples ?? 0, p50Micros: latency?.p50Micros ?? 0, p99Micros: latency?.p99Micros ?? 0, maxMicros: latency?.maxMicros ?? 0,
       boardRoundTripP50Micros: board?.latencyP50Micros ?? 0, boardRoundTripP99Micros: board?.latencyP99Micros ?? 0,
-      timeouts: board?.timeouts ?? 0, droppedCycles: running.control.overruns, isolations, targetP99Micros: 2000,
+      timeouts: board?.timeouts ?? 0, droppedCycles: running.runner.overruns, isolations, targetP99Micros: 2000,
     };
   } finally {
     child.kill('SIGTERM');

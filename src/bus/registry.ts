@@ -1,28 +1,17 @@
 /**
  * Named adapter factories, as python-can has named interfaces. The registry is an instance
  * (no module-level mutable state): `defaultRegistry()` builds a fresh one holding the built-in
- * adapters; other adapters ('serial', 'slcan', 'socketcan') register themselves on it.
+ * adapters ('emulated', 'serial', 'slcan', 'socketcan'); others can be registered on it. The
+ * factory types live in ./adapter.ts, so adapters never import the registry.
  */
 import { assert } from '../core/assert.js';
 import { err, ok, type Result } from '../core/result.js';
 import { EmulatedCanBus } from '../sim/emulated-can.js';
+import type { AdapterFactory, AdapterOptions, OpenError } from './adapter.js';
 import type { FrameBus } from './frame-bus.js';
 import { openSerialAdapter } from './serial-line-bus.js';
 import { openSlcanAdapter } from './slcan-bus.js';
 import { openSocketCanAdapter } from './socketcan-bus.js';
-
-/** Options of one open: the channel name plus adapter-specific fields, validated by the factory. */
-export interface AdapterOptions {
-  readonly channel: string;
-  readonly [key: string]: unknown;
-}
-
-export type OpenError =
-  | { readonly code: 'unknown_adapter'; readonly name: string; readonly known: readonly string[] }
-  | { readonly code: 'bad_options'; readonly adapter: string; readonly reason: string }
-  | { readonly code: 'open_failed'; readonly adapter: string; readonly message: string };
-
-export type AdapterFactory = (options: AdapterOptions) => Promise<Result<FrameBus, OpenError>>;
 
 export const ADAPTERS_MAX = 32;
 
@@ -78,3 +67,5 @@ export function formatOpenError(error: OpenError): string {
     case 'open_failed': return `${error.adapter}: ${error.message}`;
   }
 }
+
+export type { AdapterFactory, AdapterOptions, OpenError } from './adapter.js';

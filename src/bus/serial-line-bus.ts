@@ -16,7 +16,7 @@ import {
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import { RealClock } from '../io/real-clock.js';
-import type { AdapterFactory, AdapterOptions, OpenError } from './registry.js';
+import type { AdapterFactory, AdapterOptions, OpenError } from './adapter.js';
 import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from './frame-bus.js';
 import { SubscriberList } from './subscribers.js';
 

@@ -18,7 +18,7 @@ import {
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from './frame-bus.js';
-import type { AdapterFactory, OpenError } from './registry.js';
+import type { AdapterFactory, OpenError } from './adapter.js';
 import { clockOption, integerOption, type SerialPortLike } from './serial-line-bus.js';
 import { SubscriberList } from './subscribers.js';
 

@@ -12,7 +12,7 @@ import { CAN_CLASSIC_DATA_BYTES_MAX, type CanFrame } from '../core/frame/can.js'
 import { canFrameProblem } from '../core/frame/serial-line.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
-import type { AdapterFactory } from './registry.js';
+import type { AdapterFactory } from './adapter.js';
 import { clockOption } from './serial-line-bus.js';
 import type { BusState, BusStatistics, FrameBus, FrameFilter, FrameHandler, SendError, Subscription } from './frame-bus.js';
 import { SubscriberList } from './subscribers.js';

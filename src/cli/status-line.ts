@@ -8,16 +8,10 @@ import type { Flight } from '../sim/flight.js';
 const SHORT: Readonly<Record<string, string>> = { active: 'ok', suspect: 'sus', isolated: 'ISO', reintegrating: 'rei', failed: 'FAIL' };
 
 export function statusLine(flight: Flight): string {
-  const voter = flight.voterNode.voter;
-  const states = flight.channels.map((c, i) => `${c.name}:${SHORT[voter.channelHealth(i)] ?? '?'}`).join(' ');
-  let corrected = 0;
-  let isolated = 0;
-  for (const r of flight.ledger.records) {
-    if (r.fate === 'corrected') corrected++;
-    if (r.fate === 'isolated') isolated++;
-  }
-  const simS = (flight.cyclesRun * flight.periodMicros) / 1e6;
-  return `cycle ${flight.cyclesRun}/${flight.cycleCount}  t=${simS.toFixed(2)}s  ${states}  mode=${voter.mode}  injected=${flight.ledger.records.length} corrected=${corrected} isolated=${isolated}`;
+  const s = flight.status();
+  const states = s.channels.map((c) => `${c.name}:${SHORT[c.health] ?? '?'}`).join(' ');
+  const simS = s.timeMicros / 1e6;
+  return `cycle ${s.cyclesRun}/${s.cycleCount}  t=${simS.toFixed(2)}s  ${states}  mode=${s.voterMode}  injected=${s.injected} corrected=${s.corrected} isolated=${s.isolated}`;
 }
 
 /** Writes `line` over the current terminal line. */

@@ -2,10 +2,9 @@
  * Script mode: console commands from a file, no terminal. The whole file is parsed first, so a
  * typo on line 40 fails before line 1 touches the rig (exit 2, naming the line). Then each
  * command is echoed with its reply; the first failed command (an `expect` that does not hold,
- * a rig action that fails) stops the script with exit 1. The caller starts the rig paused, so
- * only `step` moves it and a script is deterministic.
+ * a rig action that fails) stops the script (the CLI exits 1). The caller starts the rig paused,
+ * so only `step` moves it and a script is deterministic.
  */
-import { EXIT_FAILURE, EXIT_OK } from '../cli/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { formatParseError, parseCommand } from './parse.js';
 import type { LineExecutor } from './session.js';
@@ -39,8 +38,8 @@ export interface ScriptOutput {
   err(text: string): void;
 }
 
-/** Runs checked lines in order; returns the exit code. */
-export async function runScript(lines: readonly ScriptLine[], executor: LineExecutor, output: ScriptOutput, name: string): Promise<number> {
+/** Runs checked lines in order; 'passed' when every command succeeded (or the script quit), 'failed' at the first failure. */
+export async function runScript(lines: readonly ScriptLine[], executor: LineExecutor, output: ScriptOutput, name: string): Promise<'passed' | 'failed'> {
   for (const line of lines) {
     output.out(`> ${line.text}\n`);
     const result = await executor.execute(line.text);
@@ -48,9 +47,9 @@ export async function runScript(lines: readonly ScriptLine[], executor: LineExec
     if (result.text.length > 0 && !result.ok) output.err(`${result.text}\n`);
     if (!result.ok) {
       output.err(`${name}:${line.number}: command failed: ${line.text}\n`);
-      return EXIT_FAILURE;
+      return 'failed';
     }
-    if (result.quit) return EXIT_OK;
+    if (result.quit) return 'passed';
   }
-  return EXIT_OK;
+  return 'passed';
 }

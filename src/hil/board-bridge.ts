@@ -28,8 +28,7 @@ import type { ChannelHealth } from '../core/vote/voter.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { MonotonicClock } from '../core/sim/clock.js';
 import { BoardSession, formatBoardError, percentile, LATENCY_SAMPLES_MAX, type BoardError } from './board-session.js';
-import type { BoardChannel, BoardLinkStatistics } from './bridge.js';
-import type { CycleRunner } from '../console/local-rig.js';
+import type { BoardChannel, BoardLinkStatistics, CycleRunner } from './board-port.js';
 import type { Flight } from '../sim/flight.js';
 import type { Rig, RigChannel } from '../sim/rig.js';
 
@@ -358,25 +357,16 @@ class CanBoard implements CycleBoard {
   }
 }
 
-/** The memory image of the healthiest running emulated channel other than `target`. */
+/** The control state for a reintegrating board: the flight's choice (src/sim/flight.ts `stateImageFor`). */
 function stateSourceFor(flight: Flight, target: number): StateSource {
-  return () => {
-    for (const wanted of ['active', 'suspect'] as const) {
-      for (let c = 0; c < flight.channels.length; c++) {
-        if (c === target || flight.isDown(c) || flight.voterNode.voter.channelHealth(c) !== wanted) continue;
-        const snap = flight.channels[c]?.memory.snapshot();
-        if (snap?.ok === true) return snap.value;
-      }
-    }
-    return undefined;
-  };
+  return () => flight.stateImageFor(target);
 }
 
 interface OpenContext { readonly clock: MonotonicClock; readonly timeoutMicros: number; readonly bitRateBps: number; readonly schedule: SetpointSchedule }
 
 async function openOne(flight: Flight, index: number, channel: Exclude<RigChannel, { kind: 'emulated' }>, context: OpenContext): Promise<Result<CycleBoard, string>> {
   const { clock, timeoutMicros, bitRateBps, schedule } = context;
-  const tap = new SensorTap(flight.bus.attach(`board-${channel.name}`));
+  const tap = new SensorTap(flight.attachNode(`board-${channel.name}`));
   if (channel.kind === 'serial') {
     const session = await BoardSession.connect({ path: channel.path, baud: channel.baud, clock, replyTimeoutMicros: timeoutMicros });
     if (!session.ok) return err(`channel ${channel.name}: ${session.error}`);
@@ -412,7 +402,7 @@ export async function openBoards(flight: Flight, rig: Rig, clock: MonotonicClock
       for (const b of boards) await b.close();
       return err(opened.error);
     }
-    flight.setExternal(i);
+    flight.injector.setExternal(i);
     boards.push(opened.value);
   }
   assert(boards.length <= 3, 'at most three channels');
@@ -420,13 +410,12 @@ export async function openBoards(flight: Flight, rig: Rig, clock: MonotonicClock
   const runCycle: CycleRunner = async () => {
     const k = flight.cyclesRun;
     const exchangeAt = k * flight.periodMicros + Math.floor(flight.periodMicros / 2);
-    flight.scheduler.runUntil(exchangeAt);
-    flight.bus.runUntil(exchangeAt);
+    flight.runUntil(exchangeAt);
     const started = clock.nowMicros();
     await Promise.all(boards.map((b) => b.cycle(k)));
     flight.runCycles(1);
     latency.record(clock.nowMicros() - started);
-    for (const b of boards) await b.afterVote(flight.voterNode.voter.channelHealth(b.index), k);
+    for (const b of boards) await b.afterVote(flight.channelHealth(b.index), k);
   };
   return ok({ boards: new Map(boards.map((b) => [b.index, b])), runCycle, latency });
 }

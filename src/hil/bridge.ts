@@ -1,14 +1,16 @@
 /**
  * Starts a rig from its description: the flight loop (plant, sensors, voter, emulated
- * channels) plus a BoardSession for every channel that is a real board. Shared by
- * `triplex hil` and `triplex console`. Board channels run in lockstep: each cycle the bridge
- * sends the board its sensor frames and a TICK, waits (monotonic timeout) for the command
- * frame and puts it on the flight's bus as that channel's command (src/hil/board-bridge.ts).
+ * channels), a BoardSession for every channel that is a real board, and the RigRunner that
+ * steps or paces its cycles. Shared by `triplex hil` and `triplex console` (whose LocalRig
+ * drives it). Board channels run in lockstep: each cycle the bridge sends the board its sensor
+ * frames and a TICK, waits (monotonic timeout) for the command frame and puts it on the
+ * flight's bus as that channel's command (src/hil/board-bridge.ts).
  */
-import { createFlight, type Flight } from '../sim/flight.js';
 import type { LatencyRecorder } from './board-bridge.js';
-import { FlightControl, type BoardPort, type CycleRunner } from '../console/local-rig.js';
+import type { BoardChannel, CycleRunner } from './board-port.js';
+import { RigRunner } from './rig-runner.js';
 import { RealClock } from '../io/real-clock.js';
+import { createFlight, type Flight } from '../sim/flight.js';
 import type { Rig } from '../sim/rig.js';
 import { STANDARD_MANOEUVRES, type SetpointSchedule } from '../core/control/setpoint.js';
 import type { FaultProfile } from '../core/fault/profile.js';
@@ -28,31 +30,11 @@ export interface StartRigOptions {
   readonly boardTimeoutMicros?: number;
 }
 
-export interface BoardLinkStatistics {
-  readonly channel: string;
-  readonly link: string;
-  readonly connected: boolean;
-  readonly cycles: number;
-  readonly timeouts: number;
-  readonly reconnects: number;
-  readonly latencyP50Micros: number;
-  readonly latencyP99Micros: number;
-  readonly latencyMaxMicros: number;
-  /** Latency spread: p99 − p50 of the board round trip. */
-  readonly jitterMicros: number;
-  /** Why the last exchange failed, if it did. */
-  readonly lastError?: string;
-}
-
-/** A board channel as the bridge drives it (src/hil/board-bridge.ts implements it). */
-export interface BoardChannel extends BoardPort {
-  statistics(): BoardLinkStatistics;
-  close(): Promise<void>;
-}
-
 export interface RunningRig {
+  readonly rigName: string;
+  readonly seed: number;
   readonly flight: Flight;
-  readonly control: FlightControl;
+  readonly runner: RigRunner;
   readonly boards: ReadonlyMap<number, BoardChannel>;
   /** Sensor-to-voted-command latency of board cycles (undefined on an all-emulated rig). */
   readonly latency: LatencyRecorder | undefined;
@@ -76,12 +58,12 @@ export async function startRig(options: StartRigOptions): Promise<Result<Running
     if (!opened.ok) return err(opened.error);
     ({ boards, runCycle, latency } = opened.value);
   }
-  const control = new FlightControl({ flight, rigName: options.rig.name, seed: options.seed, clock, boards, ...(runCycle === undefined ? {} : { runCycle }) });
+  const runner = new RigRunner(flight, runCycle ?? (() => { flight.runCycles(1); return Promise.resolve(); }), clock);
   return ok({
-    flight, control, boards, latency,
+    rigName: options.rig.name, seed: options.seed, flight, runner, boards, latency,
     close: async () => {
-      control.pausePacing();
-      await control.idle();
+      runner.pausePacing();
+      await runner.idle();
       for (const b of boards.values()) await b.close();
     },
   });

@@ -23,7 +23,7 @@ import { assert } from '../core/assert.js';
 import type { CanFrame } from '../core/frame/can.js';
 import { describeCanTextError, formatCanFrame, parseCanFrame, type CanTextError } from '../core/frame/can-text.js';
 import { err, ok, type Result } from '../core/result.js';
-import { writeFileAtomic } from './atomic.js';
+import { AtomicFile, writeFileAtomic } from './atomic.js';
 
 /** Longest line read; can-utils' longest FD line with a 15-character interface is under 200. */
 export const CANDUMP_LINE_BYTES_MAX = 512;
@@ -336,6 +336,37 @@ export class CandumpWriter {
     this.pending = [];
     this.pendingChars = 0;
     this.sink(text);
+  }
+}
+
+/**
+ * A flight's frame log streamed to a candump -L file (`triplex run --candump`): memory is
+ * bounded by the writer's flush size whatever the flight's length, the file is created before
+ * the flight starts (a bad path fails at once, not after the flight), and it appears whole on
+ * `commit` or not at all.
+ */
+export class CandumpFileLog {
+  private readonly file: AtomicFile;
+  private readonly writer: CandumpWriter;
+
+  /** Throws the open error when the file cannot be created. */
+  constructor(path: string, private readonly iface = 'can0') {
+    this.file = new AtomicFile(path);
+    this.writer = new CandumpWriter((text) => { this.file.write(text); });
+  }
+
+  /** The flight's FrameLog port: one line per delivered frame, stamped with simulated time. */
+  readonly log = (frame: CanFrame, tsMicros: number): void => {
+    this.writer.write(simLogRecord(Math.floor(tsMicros), this.iface, frame));
+  };
+
+  commit(): void {
+    this.writer.flush();
+    this.file.commit();
+  }
+
+  abort(): void {
+    this.file.abort();
   }
 }
 

@@ -22,7 +22,6 @@ import type { Injection } from '../core/fault/injector.js';
 import { canIdOf, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
 import { BYZANTINE_KINDS, CHANNEL_NAMES } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
-import { keyringFromSeed } from '../io/ed25519.js';
 
 export type Links = 'can' | 'p2p';
 export type ExchangeMode = 'plain' | 'signed';
@@ -62,7 +61,12 @@ export function algorithmOf(links: Links, exchange: ExchangeMode, channelCount: 
   return algorithm === undefined ? err(`--exchange ${exchange} needs --links p2p (a CAN frame carries no signature)`) : ok(algorithm);
 }
 
+/** Signing keys of the channels for the signed exchange (SM(1)), from the run seed: src/io/ed25519.ts `keyringFromSeed`. */
+export type KeyringFactory = (seed: number, channelCount: number) => AuthSet;
+
 export interface P2pWiringConfig {
+  /** The channels' keys; required with the signed exchange. */
+  readonly keyring: KeyringFactory | undefined;
   readonly seed: number;
   readonly exchange: ExchangeMode;
   readonly channels: readonly ChannelRuntime[];
@@ -98,7 +102,8 @@ export class P2pWiring {
     const algorithm = algorithmOf('p2p', cfg.exchange, this.n);
     assert(algorithm.ok, `P2pWiring: ${algorithm.ok ? '' : algorithm.error}`);
     this.algorithm = algorithm.value;
-    const auth: AuthSet | undefined = this.algorithm === 'sm1' ? keyringFromSeed(cfg.seed, this.n) : undefined;
+    assert(this.algorithm !== 'sm1' || cfg.keyring !== undefined, 'P2pWiring: the signed exchange needs a keyring');
+    const auth: AuthSet | undefined = this.algorithm === 'sm1' ? cfg.keyring?.(cfg.seed, this.n) : undefined;
     this.exchange = new AgreementExchange({ medium: 'p2p', algorithm: this.algorithm, channelCount: this.n, axisCount: EXCHANGE_AXES }, auth, cfg.byzantine?.adversary);
     const rows = (): Float64Array[] => Array.from({ length: this.n }, () => new Float64Array(EXCHANGE_AXES));
     this.readings = rows();

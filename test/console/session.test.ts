@@ -71,7 +71,7 @@ describe('console scripts', () => {
     const lines = checkScript('step 2\nflip A mem 0 0\nexpect A corrected >= 1\nexpect B corrected >= 1\nstep 5\n', 't');
     if (!lines.ok) throw new Error(lines.error);
     const c = capture();
-    expect(await runScript(lines.value, new ConsoleSession(rig), c.io, 't')).toBe(1);
+    expect(await runScript(lines.value, new ConsoleSession(rig), c.io, 't')).toBe('failed');
     expect(c.out.join('')).toContain('> step 2\ndid step\n> flip A mem 0 0\n');
     expect(c.err.join('')).toContain('t:4: command failed: expect B corrected >= 1');
     expect(rig.cycle).toBe(2);
@@ -82,7 +82,7 @@ describe('console scripts', () => {
     const lines = checkScript('step 2\nexpect A state == active\nquit\nstep 9\n', 't');
     if (!lines.ok) throw new Error(lines.error);
     const c = capture();
-    expect(await runScript(lines.value, new ConsoleSession(rig), c.io, 't')).toBe(0);
+    expect(await runScript(lines.value, new ConsoleSession(rig), c.io, 't')).toBe('passed');
     expect(rig.cycle).toBe(2);
   });
 });

@@ -6,6 +6,7 @@
  * whatever the machine's load; only the board's answers travel in real time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRig } from '../../src/console/local-rig.js';
 import { ConsoleSession } from '../../src/console/session.js';
 import { parseFaultProfile } from '../../src/core/fault/profile.js';
 import { defaultVoterConfig } from '../../src/core/vote/voter.js';
@@ -16,6 +17,7 @@ import { buildHostFirmware, mixedRigText, PtyBoard } from './board-support.js';
 const board = new PtyBoard('A');
 let running: RunningRig;
 let session: ConsoleSession;
+let control: LocalRig;
 
 async function run(line: string): Promise<string> {
   const reply = await session.execute(line);
@@ -24,7 +26,7 @@ async function run(line: string): Promise<string> {
 }
 
 function health(): string {
-  return running.flight.voterNode.voter.channelHealth(0);
+  return running.flight.channelHealth(0);
 }
 
 beforeAll(async () => {
@@ -37,7 +39,8 @@ beforeAll(async () => {
   const started = await startRig({ rig: rig.value, seed: 7, rateHz: 250, durationS: 120, profile: profile.value, boardTimeoutMicros: 200_000 });
   if (!started.ok) throw new Error(started.error);
   running = started.value;
-  session = new ConsoleSession(running.control);
+  control = new LocalRig(running);
+  session = new ConsoleSession(control);
 }, 60_000);
 
 afterAll(async () => {
@@ -55,10 +58,10 @@ describe('mixed rig: one board over a pty, two emulated channels', () => {
   }, 120_000);
 
   it('corrects a bit flipped in the board\'s memory by the board\'s scrubber', async () => {
-    const before = running.control.status().channels[0]?.corrected ?? -1;
+    const before = control.status().channels[0]?.corrected ?? -1;
     expect(await run('flip A mem 0x10 3')).toContain('over the wire');
     await run('step 100');
-    const after = running.control.status().channels[0]?.corrected ?? -1;
+    const after = control.status().channels[0]?.corrected ?? -1;
     expect(after).toBe(before + 1);
     expect(await run('status')).toMatch(/\nA .* active +1 +0 +flip mem 0x10 bit 3/);
     expect(await run('peek A 0x10 4')).toBe('0x00000010  00 00 c0 40');

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "rig.h"
 #include "tx_assert.h"
 
 #define USART2_BASE 0x40004400u
@@ -44,6 +45,7 @@ int main(void) {
     config.period_micros = 4000;
     config.scrub_words = 8;
     tx_board_init(&board, &config, uart_emit, 0);
+    tx_board_set_request_handler(&board, tx_rig_handle);
     for (;;) {
         if ((USART_SR & USART_SR_RXNE) != 0u) {
             const uint8_t byte = (uint8_t)USART_DR;

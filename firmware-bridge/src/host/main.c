@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "board.h"
+#include "rig.h"
 #include "tx_assert.h"
 
 #define READ_CHUNK_BYTES 512u
@@ -172,6 +173,7 @@ int main(int argc, char **argv) {
         fd = open_pty(&slave);
     }
     tx_board_init(&board, &config, emit, &fd);
+    tx_board_set_request_handler(&board, tx_rig_handle);
     serve(fd);
     close(fd);
     if (slave >= 0) close(slave);

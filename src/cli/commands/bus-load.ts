@@ -2,14 +2,17 @@
  * `triplex bus-load [--rig FILE] [--json]`: the bus budget of a rig's frame schedule — per
  * frame the period, worst-case bits, worst-case response time (Davis et al. 2007) and deadline,
  * and the total load. Exit 0 if all fits, 1 if a frame misses its deadline or the load exceeds
- * the rig's limit, 2 for a bad rig file (one line: file, JSON path, what was expected).
+ * the rig's limit or (for a rig that flies) its schedule is not what the flight sends, 2 for a
+ * bad rig file (one line: file, JSON path, what was expected).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { decodeRig, formatRigError, rigBudget, RIG_TEXT_BYTES_MAX, type Rig, type RigBudget } from '../../sim/rig.js';
+import { rigArg } from '../load.js';
+import { FlightConfigError, flightMedium } from '../../sim/config.js';
+import { rigBudget, type Rig, type RigBudget } from '../../sim/rig.js';
+import { flightSchedule, scheduleMismatches } from '../../sim/schedule.js';
+import { flightTiming } from '../../sim/timing.js';
 
 const OPTIONS = {
   rig: { type: 'string' },
@@ -21,26 +24,26 @@ const USAGE = [
   'usage: triplex bus-load [--rig FILE] [--json]',
   '',
   'Bus load and worst-case response times of the rig\'s frame schedule (default: the packaged',
-  'emulated rig, hil/rigs/emulated.json). Exit 1 if a frame misses its deadline or the load',
-  'exceeds bus.loadLimitPercent; exit 2 for a bad rig file.',
+  'emulated rig, hil/rigs/emulated.json), and whether a rig that flies lists the frames the flight',
+  'really sends. Exit 1 if a frame misses its deadline, the load exceeds bus.loadLimitPercent or',
+  'the schedule is not the flight\'s; exit 2 for a bad rig file.',
 ].join('\n');
 
-function defaultRigPath(): string {
-  return fileURLToPath(new URL('../../../hil/rigs/emulated.json', import.meta.url));
-}
-
-function loadRig(path: string): Rig {
-  let text: string;
+/**
+ * Whether the rig's schedule is what a flight on it sends (rigs that fly: three or more
+ * channels); null for a rig that only describes a bus.
+ */
+function flightCheck(rig: Rig): { readonly matches: boolean; readonly problems: readonly string[] } | null {
+  if (rig.channels.length < 3) return null;
   try {
-    text = readFileSync(path, 'utf8');
+    const medium = flightMedium(rig);
+    const channels = Math.min(3, rig.channels.length);
+    const problems = scheduleMismatches(rig, flightSchedule(flightTiming(rig.rateHz, 1, medium, channels), medium, channels, Math.min(3, rig.sensors)));
+    return { matches: problems.length === 0, problems };
   } catch (error: unknown) {
-    const code = (error as { code?: unknown }).code;
-    throw new UsageError(`${path}: cannot read (${typeof code === 'string' ? code : 'error'})`);
+    if (error instanceof FlightConfigError) return { matches: false, problems: [error.message] };
+    throw error;
   }
-  if (text.length > RIG_TEXT_BYTES_MAX) throw new UsageError(`${path}: larger than ${RIG_TEXT_BYTES_MAX} bytes`);
-  const decoded = decodeRig(text);
-  if (!decoded.ok) throw new UsageError(`${path}: ${formatRigError(decoded.error)}`);
-  return decoded.value;
 }
 
 function hexId(id: number, extended: boolean): string {
@@ -81,8 +84,10 @@ export function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, true);
   if (values.help === true) { io.out(`${USAGE}\n`); return Promise.resolve(EXIT_OK); }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}' (use --rig FILE)`);
-  const rig = loadRig(values.rig ?? defaultRigPath());
+  const rig = rigArg(values.rig);
   const budget = rigBudget(rig);
-  io.out(values.json ? `${JSON.stringify(toJson(rig, budget))}\n` : `${formatTable(rig, budget)}\n`);
-  return Promise.resolve(budget.ok ? EXIT_OK : EXIT_FAILURE);
+  const flight = flightCheck(rig);
+  const text = `${formatTable(rig, budget)}\n${flight === null ? '' : flight.matches ? 'flight schedule: the rig lists every frame as the flight sends it\n' : `flight schedule: DIFFERS from what the flight sends: ${flight.problems.join('; ')}\n`}`;
+  io.out(values.json ? `${JSON.stringify({ ...(toJson(rig, budget) as object), flightSchedule: flight })}\n` : text);
+  return Promise.resolve(budget.ok && flight?.matches !== false ? EXIT_OK : EXIT_FAILURE);
 }

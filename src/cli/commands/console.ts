@@ -9,14 +9,16 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseInteger } from '../args.js';
-import { EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { ConsoleServer, RemoteClient } from '../../console/remote.js';
+import { RemoteClient } from '../../console/remote.js';
+import { LocalRig } from '../../console/local-rig.js';
 import { runRepl } from '../../console/repl.js';
 import { checkScript, runScript } from '../../console/script.js';
 import { ConsoleSession, type LineExecutor } from '../../console/session.js';
-import { startRig, type RunningRig } from '../../hil/bridge.js';
-import { loadProfile, loadRig } from './run.js';
+import { startRig } from '../../hil/bridge.js';
+import { listenForConsoles, parseHostPort, readToken } from '../console-options.js';
+import { flightRigArg, profileArg } from '../load.js';
 
 const HELP = `usage: triplex console [options]
   --rig FILE            rig to start (default hil/rigs/emulated.json); boards in it are opened too
@@ -35,30 +37,6 @@ Type 'help' in the console for its commands.
 
 const SCRIPT_BOARD_TIMEOUT_MILLIS = 100;
 
-/** The console token: --token-file, else TRIPLEX_CONSOLE_TOKEN, else none. */
-export function readToken(path: string | undefined): Uint8Array | undefined {
-  if (path !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error: unknown) {
-      throw new UsageError(`cannot read token file ${path}: ${(error as { code?: string }).code ?? 'error'}`);
-    }
-    const token = text.trim();
-    if (token.length === 0) throw new UsageError(`token file ${path} is empty`);
-    return new TextEncoder().encode(token);
-  }
-  const env = process.env.TRIPLEX_CONSOLE_TOKEN;
-  return env === undefined || env.length === 0 ? undefined : new TextEncoder().encode(env);
-}
-
-export function parseHostPort(text: string): { host: string; port: number } {
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/.exec(text);
-  if (match === null) throw new UsageError(`--connect must be HOST:PORT, got '${text}'`);
-  const port = parseInteger('connect', match[2], 1, 65_535);
-  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
-}
-
 function readScript(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -67,22 +45,11 @@ function readScript(path: string): string {
   }
 }
 
-/** Starts the console server for a running rig, if asked. */
-export async function listenForConsoles(running: RunningRig, rigName: string, port: string | undefined, host: string | undefined, token: Uint8Array | undefined): Promise<ConsoleServer | undefined> {
-  if (port === undefined) return undefined;
-  const listened = await ConsoleServer.listen({
-    host: host ?? '127.0.0.1', port: parseInteger('console-port', port, 0, 65_535), token, rigName,
-    session: () => new ConsoleSession(running.control),
-  });
-  if (!listened.ok) throw new UsageError(listened.error.message);
-  return listened.value;
-}
-
 async function drive(executor: LineExecutor, scriptPath: string | undefined, io: CliIo, historyPath: string, banner: string): Promise<number> {
   if (scriptPath !== undefined) {
     const lines = checkScript(readScript(scriptPath), scriptPath);
     if (!lines.ok) throw new UsageError(lines.error);
-    return runScript(lines.value, executor, io, scriptPath);
+    return (await runScript(lines.value, executor, io, scriptPath)) === 'passed' ? EXIT_OK : EXIT_FAILURE;
   }
   await runRepl(executor, { input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY, historyPath, banner });
   return EXIT_OK;
@@ -108,24 +75,25 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       connected.value.close();
     }
   }
-  const rig = loadRig(values.rig);
+  const rig = flightRigArg(values.rig);
   const seed = parseInteger('seed', values.seed ?? '1', 0, 2 ** 53 - 1);
   const rateHz = parseInteger('rate-hz', values['rate-hz'] ?? String(rig.rateHz), 10, 10_000);
   // A script moves the rig only by `step`: boards may take their time without breaking real-time pacing.
   const timeoutText = values['board-timeout-ms'] ?? (values.script === undefined ? undefined : String(SCRIPT_BOARD_TIMEOUT_MILLIS));
   const timeoutMs = timeoutText === undefined ? undefined : parseInteger('board-timeout-ms', timeoutText, 1, 60_000);
   const started = await startRig({
-    rig, seed, rateHz, durationS: 86_400, profile: loadProfile(values.faults ?? 'none'),
+    rig, seed, rateHz, durationS: 86_400, profile: profileArg(values.faults ?? 'none'),
     ...(timeoutMs === undefined ? {} : { boardTimeoutMicros: timeoutMs * 1000 }),
   });
   if (!started.ok) throw new UsageError(started.error);
   const running = started.value;
-  const server = await listenForConsoles(running, rig.name, values['console-port'], values['console-host'], token).catch(async (error: unknown) => { await running.close(); throw error; });
+  const control = new LocalRig(running);
+  const server = await listenForConsoles(control, rig.name, values['console-port'], values['console-host'], token).catch(async (error: unknown) => { await running.close(); throw error; });
   try {
-    if (values.script === undefined) running.control.resumePacing();
+    if (values.script === undefined) running.runner.resumePacing();
     const where = server === undefined ? '' : `; consoles on ${values['console-host'] ?? '127.0.0.1'}:${server.port()}`;
     const banner = `rig '${rig.name}' running at ${rateHz} Hz (seed ${seed})${where}. Type 'help' for commands, 'quit' to stop.`;
-    return await drive(new ConsoleSession(running.control), values.script, io, historyPath, banner);
+    return await drive(new ConsoleSession(control), values.script, io, historyPath, banner);
   } finally {
     await server?.close();
     await running.close();

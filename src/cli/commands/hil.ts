@@ -9,10 +9,12 @@ import { parse, parseInteger } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { overwrite, statusLine } from '../status-line.js';
+import { LocalRig } from '../../console/local-rig.js';
 import { startRig, type RunningRig } from '../../hil/bridge.js';
 import { RealClock } from '../../io/real-clock.js';
-import { listenForConsoles, readToken } from './console.js';
-import { loadProfile, loadRig, summary } from './run.js';
+import { listenForConsoles, readToken } from '../console-options.js';
+import { summary } from '../flight-summary.js';
+import { flightRigArg, profileArg } from '../load.js';
 
 const HELP = `usage: triplex hil --rig FILE [options]
   --rig FILE             rig description (hil/rigs/*.json); channels are emulated, serial, slcan or socketcan
@@ -37,21 +39,21 @@ function parseDurationS(text: string): number {
 }
 
 /** Waits until the flight is done, rewriting the live status line on a TTY. */
-async function fly(running: RunningRig, io: CliIo, live: boolean, lockstep: boolean): Promise<void> {
-  const { flight, control } = running;
+async function fly(running: RunningRig, control: LocalRig, io: CliIo, live: boolean, lockstep: boolean): Promise<void> {
+  const { flight, runner } = running;
   if (lockstep) {
     for (let k = 0; !flight.done; k++) {
       await control.apply({ kind: 'step', cycles: Math.min(50, flight.cycleCount - flight.cyclesRun) });
       if (live && k % 5 === 0) overwrite((text) => { io.out(text); }, statusLine(flight));
     }
   } else {
-    control.resumePacing();
+    runner.resumePacing();
     while (!flight.done) {
       await new Promise((resolve) => setTimeout(resolve, WAIT_SLICE_MILLIS));
       if (live) overwrite((text) => { io.out(text); }, statusLine(flight));
     }
-    control.pausePacing();
-    await control.idle();
+    runner.pausePacing();
+    await runner.idle();
   }
   if (live) overwrite((text) => { io.out(text); }, '');
 }
@@ -66,7 +68,7 @@ export function hilFigures(running: RunningRig, lockstep: boolean): HilFigures {
   return {
     boards: [...running.boards.values()].map((b) => b.statistics()),
     sensorToVotedCommand: running.latency?.summary() ?? null,
-    pacing: { overrunCycles: running.control.overruns, lockstep },
+    pacing: { overrunCycles: running.runner.overruns, lockstep },
   };
 }
 
@@ -86,24 +88,25 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   });
   if (values.help === true) { io.out(HELP); return EXIT_OK; }
   if (values.rig === undefined) throw new UsageError('missing --rig FILE (e.g. hil/rigs/emulated.json)');
-  const rig = loadRig(values.rig);
+  const rig = flightRigArg(values.rig);
   const durationS = parseDurationS(values['duration-s'] ?? '10');
   const seed = parseInteger('seed', values.seed ?? '1', 0, 2 ** 53 - 1);
   const rateHz = parseInteger('rate-hz', values['rate-hz'] ?? String(rig.rateHz), 10, 10_000);
   const timeoutMs = values['board-timeout-ms'] === undefined ? undefined : parseInteger('board-timeout-ms', values['board-timeout-ms'], 1, 60_000);
   const token = readToken(values['token-file']);
   const started = await startRig({
-    rig, seed, rateHz, durationS, profile: loadProfile(values.faults ?? 'none'), clock: new RealClock(),
+    rig, seed, rateHz, durationS, profile: profileArg(values.faults ?? 'none'), clock: new RealClock(),
     ...(timeoutMs === undefined ? {} : { boardTimeoutMicros: timeoutMs * 1000 }),
   });
   if (!started.ok) throw new UsageError(started.error);
   const running = started.value;
   const lockstep = values.lockstep === true;
   try {
-    const server = await listenForConsoles(running, rig.name, values['console-port'], values['console-host'], token);
+    const control = new LocalRig(running);
+    const server = await listenForConsoles(control, rig.name, values['console-port'], values['console-host'], token);
     if (server !== undefined) io.err(`consoles: ${values['console-host'] ?? '127.0.0.1'}:${server.port()}\n`);
     try {
-      await fly(running, io, io.stdoutIsTty && values.json !== true, lockstep);
+      await fly(running, control, io, io.stdoutIsTty && values.json !== true, lockstep);
     } finally {
       await server?.close();
     }

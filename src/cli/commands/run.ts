@@ -4,22 +4,18 @@
  * clock and reports the cycle start jitter and overruns. Exit 1 when any fault ended in silent
  * data corruption or a hang, 2 for bad usage or input.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse, parseInteger } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { parseFaultProfile, type FaultProfile } from '../../core/fault/profile.js';
-import { createFlight, type Flight, type FlightResult } from '../../sim/flight.js';
-import { algorithmOf, type ExchangeMode, type Links } from '../../sim/p2p-wiring.js';
-import { decodeRig, formatRigError, type Rig } from '../../sim/rig.js';
-import { RealClock } from '../../io/real-clock.js';
-import { RealtimePacer, type RealtimeStats } from '../../hil/pacer.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { failed, summary } from '../flight-summary.js';
+import { flightRigArg, profileArg } from '../load.js';
 import { overwrite, statusLine } from '../status-line.js';
-
-const ROOT = new URL('../../../', import.meta.url);
-const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+import { RealtimePacer, type RealtimeStats } from '../../hil/pacer.js';
+import { CandumpFileLog } from '../../io/candump.js';
+import { keyringFromSeed } from '../../io/ed25519.js';
+import { RealClock } from '../../io/real-clock.js';
+import { createFlight, type Flight } from '../../sim/flight.js';
+import { algorithmOf, type ExchangeMode, type Links } from '../../sim/p2p-wiring.js';
 const HELP = `usage: triplex run [options]
   --seed N          seed of every random process (default 1)
   --duration-s S    simulated flight time (default 60)
@@ -33,32 +29,6 @@ const HELP = `usage: triplex run [options]
   --exchange plain|signed  p2p input exchange: plain (OM(1) with 4 channels) or signed (SM(1), Ed25519)
   --channels 3|4    control channels (4 needs --links p2p)
 `;
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error: unknown) {
-    const code = (error as { code?: string }).code ?? 'error';
-    throw new UsageError(`cannot read ${what} ${path}: ${code}`);
-  }
-}
-
-export function loadProfile(spec: string): FaultProfile {
-  const builtin = fileURLToPath(new URL(`hil/scenarios/${spec}.json`, ROOT));
-  const path = NAME.test(spec) && existsSync(builtin) ? builtin : spec;
-  if (path === spec && NAME.test(spec) && !existsSync(spec)) throw new UsageError(`unknown fault profile '${spec}' (built-in: default, none, byzantine; or a file path)`);
-  const parsed = parseFaultProfile(readText(path, 'fault profile'));
-  if (!parsed.ok) throw new UsageError(`${spec}: ${parsed.error.path}: ${parsed.error.message}`);
-  return parsed.value;
-}
-
-export function loadRig(path: string | undefined): Rig {
-  const file = path ?? fileURLToPath(new URL('hil/rigs/emulated.json', ROOT));
-  const decoded = decodeRig(readText(file, 'rig'));
-  if (!decoded.ok) throw new UsageError(`${file}: ${formatRigError(decoded.error)}`);
-  if (decoded.value.channels.length < 3) throw new UsageError(`${file}: the flight needs 3 channels, the rig has ${decoded.value.channels.length}`);
-  return decoded.value;
-}
 
 function parseDuration(text: string | undefined): number {
   const value = Number(text ?? '60');
@@ -78,7 +48,14 @@ export function parseLinkOptions(values: { links?: string; exchange?: string; ch
   return { links, exchange, channelCount };
 }
 
-export type { RealtimeStats } from '../../hil/pacer.js';
+/** The --candump file, created before the flight so that a bad path fails at once. */
+function openCandump(path: string): CandumpFileLog {
+  try {
+    return new CandumpFileLog(path);
+  } catch (error: unknown) {
+    throw new UsageError(`--candump: cannot create '${path}': ${(error as { code?: string }).code ?? String(error)}`);
+  }
+}
 
 /** Paces one minor frame per period on the monotonic clock (src/hil/pacer.ts: sleep, then spin the last 200 µs). */
 function runRealtime(flight: Flight): Promise<RealtimeStats> {
@@ -101,45 +78,29 @@ async function runLockstep(flight: Flight, io: CliIo, live: boolean): Promise<vo
   if (live) overwrite((text) => { io.out(text); }, '');
 }
 
-export function summary(r: FlightResult, realtime: RealtimeStats | undefined): string {
-  const f = r.faults;
-  const rows = [
-    `flight: ${r.simSeconds} s at ${r.rateHz} Hz (${r.cycles} cycles), seed ${r.seed}, profile '${r.profile}', rig '${r.rig}'`,
-    '',
-    'faults    injected  masked  corrected  isolated  fail-safe  hang  SDC',
-    `          ${String(f.injected).padStart(8)}  ${String(f.masked).padStart(6)}  ${String(f.corrected).padStart(9)}  ${String(f.isolated).padStart(8)}  ${String(f.failSafe).padStart(9)}  ${String(f.hang).padStart(4)}  ${String(f.sdc).padStart(3)}`,
-    '          each injected fault ends in its most severe fate: masked (no mechanism had to act), corrected (ECC, TMR or CAN',
-    '          retransmission fixed it), isolated (the faulty channel or sensor was voted out), fail-safe, hang (a dead channel never',
-    '          isolated) or SDC (silent data corruption: a wrong command or attitude with no alarm). Only hang and SDC are failures.',
-    '',
-    `attitude error max ${r.maxAttitudeErrorDeg.toFixed(2)}° (envelope ${r.envelope.attitudeErrorDegMax}°), body rate max ${r.maxBodyRateRadPerS.toFixed(2)} rad/s (envelope ${r.envelope.bodyRateRadPerSMax})${r.envelope.exceededCycles > 0 ? ` — ENVELOPE EXCEEDED in ${r.envelope.exceededCycles} cycles` : ', within the envelope'}`,
-    `isolations ${r.isolations.length}: ${r.isolations.map((i) => `${i.channel}@${i.atS.toFixed(2)}s(${i.reason})`).join(' ') || '-'}`,
-    `reintegrations ${r.reintegrations.length}: ${r.reintegrations.map((i) => `${i.channel}@${i.atS.toFixed(2)}s`).join(' ') || '-'}`,
-    `fail-safe events ${r.failSafe.length}, deadline misses ${r.deadlineMisses}, voter mode at end '${r.voter.mode}'${r.healthyIsolations.length > 0 ? `, HEALTHY CHANNELS ISOLATED ${r.healthyIsolations.length}` : ''}`,
-    '',
-    'channel   health         scrub-corr  read-corr  reg-repair  self-faults  e2e-err  lost',
-    ...Object.entries(r.channels).map(([name, c]) => `${name.padEnd(9)} ${String(c.health).padEnd(14)} ${String(c.scrubCorrected).padStart(10)}  ${String(c.readCorrected).padStart(9)}  ${String(c.registerRepairs).padStart(10)}  ${String(c.selfFaults).padStart(11)}  ${String(c.e2eErrors).padStart(7)}  ${String(c.framesLost).padStart(4)}`),
-    `bus: ${r.bus.frames} frames, ${r.bus.errorFrames} error frames, load ${r.bus.loadPercent.toFixed(1)} %`,
-  ];
-  if (r.agreement !== undefined) {
-    rows.push(`agreement: ${r.agreement.algorithm} over p2p links, ${r.agreement.channelCount} channels; violations ${r.agreementViolations}${r.agreement.firstViolationS === null ? '' : ` (first at ${r.agreement.firstViolationS} s)`}, false isolations ${r.falseIsolations}`);
+/**
+ * `--replay FILE.jsonl:ROW`: reruns one campaign row and checks it against the recorded one.
+ * Exit 0 when identical, 1 when the rerun differs (a non-deterministic flight or another
+ * Triplex version), 2 for a bad FILE:ROW.
+ */
+async function replay(spec: string, json: boolean, io: CliIo): Promise<number> {
+  const { parseReplaySpec, replayRow } = await import('../../campaign/replay.js');
+  const parsed = parseReplaySpec(spec);
+  if (!parsed.ok) throw new UsageError(parsed.error);
+  const done = await replayRow(parsed.value.path, parsed.value.row);
+  if (!done.ok) throw new UsageError(done.error);
+  const { identical, recorded, replayed: line, trace } = done.value;
+  if (json) {
+    io.out(`${JSON.stringify({ identical, recorded, replayed: line, trace: trace ?? null })}\n`);
+  } else {
+    io.out([
+      `row ${line.row}: seed ${line.seed}, ${line.fault.target} ${line.fault.location} at ${line.fault.timeS} s`,
+      `outcome ${line.outcome} (recorded ${recorded.outcome}), detection latency ${line.detectionLatencyMs ?? '-'} ms, max attitude error ${line.maxAttitudeErrorDeg}°`,
+      identical ? 'replay: identical to the recorded row' : `replay: DIFFERS from the recorded row\n  recorded ${JSON.stringify(recorded)}\n  replayed ${JSON.stringify(line)}`,
+      '',
+    ].join('\n'));
   }
-  if (realtime !== undefined) rows.push(`realtime: start jitter p50 ${realtime.jitterP50Micros} µs, p99 ${realtime.jitterP99Micros} µs, max ${realtime.jitterMaxMicros} µs, overruns ${realtime.overruns}`);
-  rows.push(resultLine(r));
-  return `${rows.join('\n')}\n`;
-}
-
-function resultLine(r: FlightResult): string {
-  if (r.agreement === undefined && r.falseIsolations === 0) {
-    return r.faults.sdc + r.faults.hang === 0 ? 'result: no silent data corruption, no hang' : `result: FAILURE — ${r.faults.sdc} SDC, ${r.faults.hang} hang`;
-  }
-  if (failed(r)) return `result: FAILURE — ${r.faults.sdc} SDC, ${r.faults.hang} hang, ${r.agreementViolations} agreement violations, ${r.falseIsolations} false isolations`;
-  return 'result: no silent data corruption, no hang, no agreement violation, no false isolation';
-}
-
-/** Exit 1: silent data corruption, a hang, an agreement violation or a healthy channel isolated. */
-function failed(r: FlightResult): boolean {
-  return r.faults.sdc > 0 || r.faults.hang > 0 || r.agreementViolations > 0 || r.falseIsolations > 0;
+  return identical ? EXIT_OK : EXIT_FAILURE;
 }
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -149,20 +110,28 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     replay: { type: 'string' }, links: { type: 'string' }, exchange: { type: 'string' }, channels: { type: 'string' },
   });
   if (values.help === true) { io.out(HELP); return EXIT_OK; }
-  if (values.replay !== undefined) return (await import('../../campaign/replay.js')).replay(values.replay, values.json === true, io);
+  if (values.replay !== undefined) return replay(values.replay, values.json === true, io);
   const seed = parseInteger('seed', values.seed ?? '1', 0, 2 ** 53 - 1);
   const durationS = parseDuration(values['duration-s']);
-  const rig = loadRig(values.rig);
+  const rig = flightRigArg(values.rig);
   const rateHz = parseInteger('rate-hz', values['rate-hz'] ?? String(rig.rateHz), 10, 10_000);
   const wiring = parseLinkOptions(values);
-  const profile = loadProfile(values.faults ?? 'default');
-  const created = createFlight({ seed, durationS, rateHz, profile, rig, candump: values.candump !== undefined, ...(wiring.links === 'can' && wiring.channelCount === 3 ? {} : wiring) });
-  if (!created.ok) throw new UsageError(`${values.faults ?? 'default'}: ${created.error}`);
-  const flight = created.value;
-  const realtime = values.realtime === true ? await runRealtime(flight) : undefined;
-  if (realtime === undefined) await runLockstep(flight, io, io.stdoutIsTty && values.json !== true);
-  const result = flight.run();
-  if (values.candump !== undefined) writeFileAtomic(values.candump, flight.candumpLines.length === 0 ? '' : `${flight.candumpLines.join('\n')}\n`);
-  io.out(values.json === true ? `${JSON.stringify(realtime === undefined ? result : { ...result, realtime })}\n` : summary(result, realtime));
-  return failed(result) ? EXIT_FAILURE : EXIT_OK;
+  const profile = profileArg(values.faults ?? 'default');
+  const log = values.candump === undefined ? undefined : openCandump(values.candump);
+  try {
+    const created = createFlight({
+      seed, durationS, rateHz, profile, rig, keyring: keyringFromSeed,
+      ...(log === undefined ? {} : { frameLog: log.log }), ...(wiring.links === 'can' && wiring.channelCount === 3 ? {} : wiring),
+    });
+    if (!created.ok) throw new UsageError(`${values.faults ?? 'default'}: ${created.error}`);
+    const flight = created.value;
+    const realtime = values.realtime === true ? await runRealtime(flight) : undefined;
+    if (realtime === undefined) await runLockstep(flight, io, io.stdoutIsTty && values.json !== true);
+    const result = flight.run();
+    log?.commit();
+    io.out(values.json === true ? `${JSON.stringify(realtime === undefined ? result : { ...result, realtime })}\n` : summary(result, realtime));
+    return failed(result) ? EXIT_FAILURE : EXIT_OK;
+  } finally {
+    log?.abort();
+  }
 }

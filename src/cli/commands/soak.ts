@@ -7,18 +7,19 @@ import { parse, parseInteger } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { Prng } from '../../core/sim/prng.js';
+import { SOAK_FAULT_STREAM } from '../../core/sim/streams.js';
 import { randomSingleFault, runSingleFault } from '../../sim/single-fault.js';
-import { loadRig } from './run.js';
+import { flightRigArg } from '../load.js';
 
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, { flights: { type: 'string' }, seed: { type: 'string' }, rig: { type: 'string' } });
   const flights = parseInteger('flights', values.flights ?? '2000', 1, 10_000_000);
   const base = parseInteger('seed', values.seed ?? '1', 0, 2 ** 40);
-  const rig = loadRig(values.rig);
+  const rig = flightRigArg(values.rig);
   let bad = 0;
   for (let i = 0; i < flights; i++) {
     const seed = base + i;
-    const fault = randomSingleFault(new Prng(seed).fork(9));
+    const fault = randomSingleFault(new Prng(seed).fork(SOAK_FAULT_STREAM));
     const { violations } = runSingleFault(seed, fault, rig);
     if (violations.length > 0) {
       bad++;

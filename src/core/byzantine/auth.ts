@@ -1,6 +1,6 @@
 /**
  * Authentication ports of the signed exchange (SM(1)). The pure core only sees these two
- * interfaces; the Ed25519 implementation (node:crypto) lives in src/hil/ed25519.ts and is
+ * interfaces; the Ed25519 implementation (node:crypto) lives in src/io/ed25519.ts and is
  * injected. Why Ed25519 and not per-pair HMAC keys: SM(1) needs *transferable* signatures —
  * a relayer must be able to prove to a third node what the origin said, which a MAC shared by
  * one pair cannot do (docs/BYZANTINE.md, "Why signatures, not MACs").

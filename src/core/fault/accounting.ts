@@ -170,6 +170,18 @@ export class FaultLedger {
     this.open.length = 0;
   }
 
+  /** The fate record `r` has, or would have if the flight ended now (pure: closes nothing). */
+  static fateAtEnd(r: FaultRecord): FaultFate {
+    return r.fate ?? r.defaultFate;
+  }
+
+  /** Counts per fate of every record as if the flight ended now (pure: closes nothing). */
+  countsAtEnd(): Record<FaultFate, number> {
+    const c: Record<FaultFate, number> = { masked: 0, corrected: 0, isolated: 0, failSafe: 0, hang: 0, sdc: 0 };
+    for (const r of this.records) c[FaultLedger.fateAtEnd(r)]++;
+    return c;
+  }
+
   /** Counts of closed records per fate. */
   counts(): Record<FaultFate, number> {
     const c: Record<FaultFate, number> = { masked: 0, corrected: 0, isolated: 0, failSafe: 0, hang: 0, sdc: 0 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CampaignPlan, evenCounts, faultAtLocation, faultSpaceSize, leveugleCounts, locationCount, rowSeed, TARGETS, timeSlotCount, INJECTION_WINDOW_FROM, INJECTION_WINDOW_UNTIL } from '../../../src/core/campaign/plan.js';
-import { SYNTHETIC_FAULT_SPACE as SHAPE } from '../../../src/campaign/runner.js';
+import { SYNTHETIC_FAULT_SPACE as SHAPE } from '../../../src/campaign/models.js';
 import { testSeed } from '../../support/seed.js';
 
 describe('fault space', () => {

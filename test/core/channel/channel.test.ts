@@ -8,7 +8,8 @@ import { encodeImuAccel, encodeImuRate } from '../../../src/core/frame/sensor-fr
 import { decodeChannelStatus } from '../../../src/core/frame/status-frame.js';
 import { aerosondeVehicle } from '../../../src/core/plant/vehicle.js';
 import { CONSOLIDATION_ALARM_SINGLE_SOURCE } from '../../../src/core/vote/consolidate.js';
-import { flightClockSyncConfig, sensorThresholds } from '../../../src/sim/flight.js';
+import { sensorThresholds } from '../../../src/sim/config.js';
+import { flightClockSyncConfig } from '../../../src/sim/timing.js';
 
 const BODY = MEDIUM_LAYOUT.can.bodyOffsetBytes;
 const P = 4000;

@@ -1,0 +1,200 @@
+/**
+ * The flight models a campaign row runs: one seeded closed-loop flight with one planned fault.
+ *
+ * Two models sit behind one function type:
+ *   emulated   the full closed loop of src/sim/flight.ts (channels, voter, bus, plant)
+ *   synthetic  a cheap single-axis stand-in with the same inputs and outputs, used to test
+ *              the campaign machinery itself (plan, workers, resume, shards, report) in
+ *              milliseconds. Its outcomes are a plausible model, not a measurement.
+ */
+import type { FaultSpaceShape } from '../core/campaign/plan.js';
+import type { Outcome } from '../core/campaign/stats.js';
+import { REGISTER_NAMES } from '../core/control/state.js';
+import type { FaultProfile, TimedFault } from '../core/fault/profile.js';
+import { Prng } from '../core/sim/prng.js';
+import type { ScrubSummary } from '../io/results.js';
+
+export const FLIGHT_MODELS = ['emulated', 'synthetic'] as const;
+export type FlightModel = (typeof FLIGHT_MODELS)[number];
+
+export interface FlightRequest {
+  readonly seed: number;
+  readonly durationS: number;
+  readonly rateHz: number;
+  readonly profile: FaultProfile;
+  readonly plannedFault: TimedFault | undefined;
+  /** Record the attitude error every this many cycles (0: no trace). */
+  readonly traceEveryCycles: number;
+}
+
+export interface FlightTrace {
+  readonly timeS: readonly number[];
+  readonly attitudeErrorDeg: readonly number[];
+}
+
+export interface FlightSummary {
+  readonly outcome: Outcome;
+  readonly detectionLatencyMs: number | null;
+  readonly maxAttitudeErrorDeg: number;
+  readonly scrub: ScrubSummary;
+  readonly trace: FlightTrace | undefined;
+}
+
+export type FlightFunction = (request: FlightRequest) => FlightSummary;
+
+/** The fault space of the synthetic model: the standard vehicle's images and frames. */
+export const SYNTHETIC_FAULT_SPACE: FaultSpaceShape = {
+  channels: ['A', 'B', 'C'],
+  memoryWords: 37,
+  memoryCodeBits: 72,
+  registerNames: REGISTER_NAMES,
+  registerBits: 32,
+  busIds: [0x081, 0x082, 0x083, 0x101, 0x102, 0x103, 0x121, 0x122, 0x123, 0x131, 0x132, 0x133, 0x201, 0x202, 0x203],
+  sensors: [1, 2, 3],
+};
+
+interface Effect {
+  readonly outcome: Outcome;
+  readonly latencyMicros: number | null;
+  /** Extra attitude disturbance (deg) and how long it lasts (micros) after injection. */
+  readonly disturbanceDeg: number;
+  readonly disturbanceMicros: number;
+  readonly corrected: number;
+}
+
+const SCRUB_PERIOD_MICROS = 100_000;
+
+function effectOf(fault: TimedFault, draws: Prng, periodMicros: number): Effect {
+  const f = fault.fault;
+  const rare = draws.nextFloat();
+  switch (f.kind) {
+    case 'memory-flip': {
+      const latency = (((f.word ?? 0) + draws.nextInt(37)) % 37) * (SCRUB_PERIOD_MICROS / 37) + periodMicros;
+      const dataBit = (f.bit ?? 0) < 64;
+      return { outcome: 'corrected', latencyMicros: latency, disturbanceDeg: dataBit ? 0.05 : 0, disturbanceMicros: latency, corrected: 1 };
+    }
+    case 'register-flip':
+      return { outcome: 'corrected', latencyMicros: periodMicros, disturbanceDeg: 0, disturbanceMicros: 0, corrected: 1 };
+    case 'sensor':
+      if (f.mode === 'noise' || (f.mode === 'bias' && Math.abs(f.value ?? 0) < 0.1)) {
+        return rare < 0.03 ? { outcome: 'sdc', latencyMicros: null, disturbanceDeg: 4, disturbanceMicros: 2_000_000, corrected: 0 } : { outcome: 'masked', latencyMicros: null, disturbanceDeg: 0.1, disturbanceMicros: 500_000, corrected: 0 };
+      }
+      return { outcome: 'isolated', latencyMicros: periodMicros * (3 + draws.nextInt(5)), disturbanceDeg: 0.4, disturbanceMicros: 100_000, corrected: 0 };
+    case 'channel-crash': case 'channel-hang':
+      return { outcome: rare < 0.02 ? 'failSafe' : 'isolated', latencyMicros: periodMicros * (3 + draws.nextInt(3)), disturbanceDeg: 0.2, disturbanceMicros: 50_000, corrected: 0 };
+    case 'wrong-command':
+      return Math.abs(f.offsetDeg) < 5
+        ? { outcome: 'masked', latencyMicros: null, disturbanceDeg: 0.05, disturbanceMicros: f.durationMicros, corrected: 0 }
+        : { outcome: 'isolated', latencyMicros: periodMicros * (10 + draws.nextInt(10)), disturbanceDeg: 1.5, disturbanceMicros: 80_000, corrected: 0 };
+    case 'clock-drift': case 'clock-jump': {
+      const big = f.kind === 'clock-drift' ? Math.abs(f.ppm) >= 1000 : Math.abs(f.jumpMicros) >= 10_000;
+      if (!big) return { outcome: 'corrected', latencyMicros: 2 * periodMicros, disturbanceDeg: 0, disturbanceMicros: 0, corrected: 0 };
+      return { outcome: rare < 0.05 ? 'hang' : 'isolated', latencyMicros: periodMicros * (5 + draws.nextInt(20)), disturbanceDeg: 0.3, disturbanceMicros: 100_000, corrected: 0 };
+    }
+    default:
+      return rare < 0.01
+        ? { outcome: 'sdc', latencyMicros: null, disturbanceDeg: 3, disturbanceMicros: 500_000, corrected: 0 }
+        : { outcome: 'masked', latencyMicros: f.kind === 'bus-corrupt' || f.kind === 'bus-duplicate' ? periodMicros : null, disturbanceDeg: 0.02, disturbanceMicros: 2 * periodMicros, corrected: 0 };
+  }
+}
+
+const NO_EFFECT: Effect = { outcome: 'masked', latencyMicros: null, disturbanceDeg: 0, disturbanceMicros: 0, corrected: 0 };
+
+/**
+ * The synthetic model: a first-order attitude-error loop with sensor noise, disturbed by the
+ * planned fault's modelled effect. Deterministic in (seed, fault); O(cycles).
+ */
+export const syntheticFlight: FlightFunction = (request) => {
+  const periodMicros = 1_000_000 / request.rateHz;
+  const cycles = Math.max(1, Math.floor(request.durationS * request.rateHz));
+  const noise = new Prng(request.seed).fork(1);
+  const planned = request.plannedFault;
+  const effect = planned === undefined ? NO_EFFECT : effectOf(planned, new Prng(request.seed).fork(2), periodMicros);
+  const fromMicros = planned?.atMicros ?? Number.POSITIVE_INFINITY;
+  const timeS: number[] = [];
+  const errorDeg: number[] = [];
+  let error = 0;
+  let maxError = 0;
+  const gain = Math.min(1, 20 / request.rateHz);
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    const nowMicros = cycle * periodMicros;
+    const since = nowMicros - fromMicros;
+    const push = since >= 0 && since < effect.disturbanceMicros ? effect.disturbanceDeg : 0;
+    error += gain * (push - error) + 0.01 * noise.nextGaussian();
+    const magnitude = Math.abs(error);
+    if (magnitude > maxError) maxError = magnitude;
+    if (request.traceEveryCycles > 0 && cycle % request.traceEveryCycles === 0) {
+      timeS.push(nowMicros / 1e6);
+      errorDeg.push(magnitude);
+    }
+  }
+  const scrubbedWords = Math.floor((request.durationS * 1e6) / SCRUB_PERIOD_MICROS) * 37 * 3;
+  return {
+    outcome: effect.outcome,
+    detectionLatencyMs: effect.latencyMicros === null ? null : Math.round(effect.latencyMicros) / 1000,
+    maxAttitudeErrorDeg: Math.round(maxError * 1e6) / 1e6,
+    scrub: { corrected: effect.corrected, uncorrectable: 0, scrubbedWords },
+    trace: request.traceEveryCycles > 0 ? { timeS, attitudeErrorDeg: errorDeg } : undefined,
+  };
+};
+
+export interface LoadedModel {
+  readonly flight: FlightFunction;
+  readonly shape: FaultSpaceShape;
+}
+
+/** The flight function and fault space of a model. */
+export function loadModel(model: FlightModel): Promise<LoadedModel> {
+  switch (model) {
+    case 'synthetic': return Promise.resolve({ flight: syntheticFlight, shape: SYNTHETIC_FAULT_SPACE });
+    case 'emulated': return loadEmulated();
+  }
+}
+
+/** The emulated rig's fault space: images as the flight builds them, frames of every node. */
+function emulatedShape(memory: { readonly wordCount: number; readonly code: { readonly codeBits: number } }): FaultSpaceShape {
+  return { ...SYNTHETIC_FAULT_SPACE, memoryWords: memory.wordCount, memoryCodeBits: memory.code.codeBits };
+}
+
+async function loadEmulated(): Promise<LoadedModel> {
+  const [{ createFlight }, { loadFlightRig }, { MemoryImage }, { CONTROL_MEMORY_BYTES }] = await Promise.all([
+    import('../sim/flight.js'), import('../io/loaders.js'), import('../core/memory/memory-image.js'), import('../core/control/state.js'),
+  ]);
+  const loaded = loadFlightRig(undefined);
+  if (!loaded.ok) throw new Error(loaded.error);
+  const rig = loaded.value;
+  const shape = emulatedShape(new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 }));
+  const flight: FlightFunction = (request) => {
+    const profile: FaultProfile = request.plannedFault === undefined ? request.profile : { ...request.profile, events: [...request.profile.events, request.plannedFault].sort((a, b) => a.atMicros - b.atMicros) };
+    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig });
+    if (!created.ok) throw new Error(created.error);
+    const f = created.value;
+    const trace = request.traceEveryCycles > 0 ? traceFlight(f, request.traceEveryCycles) : undefined;
+    const result = f.run();
+    const planned = request.plannedFault;
+    const record = planned === undefined ? undefined : result.faultList.find((r) => r.source === 'event' && Math.abs(r.atS - planned.atMicros / 1e6) < 1e-6 && r.kind === planned.fault.kind);
+    const channels = Object.values(result.channels);
+    const sum = (key: string): number => channels.reduce((a, c) => a + (typeof c[key] === 'number' ? c[key] : 0), 0);
+    return {
+      outcome: record?.fate ?? (planned === undefined && result.unattributed.sdc > 0 ? 'sdc' : 'masked'),
+      detectionLatencyMs: record?.detectionLatencyMs ?? null,
+      maxAttitudeErrorDeg: result.maxAttitudeErrorDeg,
+      scrub: { corrected: sum('scrubCorrected') + sum('readCorrected') + sum('registerRepairs'), uncorrectable: sum('scrubUncorrectable'), scrubbedWords: sum('scrubPasses') * shape.memoryWords },
+      trace,
+    };
+  };
+  return { flight, shape };
+}
+
+/** Runs a flight in chunks of `every` cycles, recording the largest attitude error of each chunk. */
+function traceFlight(f: { runCycles(n: number): void; readonly done: boolean; takeAttitudeWindowMax(): number; readonly cyclesRun: number; readonly periodMicros: number; readonly cycleCount: number }, every: number): FlightTrace {
+  const timeS: number[] = [];
+  const attitudeErrorDeg: number[] = [];
+  f.takeAttitudeWindowMax();
+  for (let chunk = 0; chunk <= f.cycleCount && !f.done; chunk++) {
+    f.runCycles(every);
+    timeS.push((f.cyclesRun * f.periodMicros) / 1e6);
+    attitudeErrorDeg.push(f.takeAttitudeWindowMax());
+  }
+  return { timeS, attitudeErrorDeg };
+}

@@ -1,0 +1,141 @@
+/**
+ * What the mechanisms did, once per vote: the voter's events (isolations, fail-safe), the
+ * channels' alarms and self-detected faults, sensors excluded by consolidation, words the ECC
+ * corrected, registers the TMR image repaired, frames the CAN CRC rejected. Each observation
+ * goes to the fault ledger (src/core/fault/accounting.ts), which attributes it to the open
+ * fault records it can belong to. The observer also keeps the time of the last alarm, the only
+ * thing the oracle (src/sim/oracle.ts) reads from the mechanisms: whether a deviation was
+ * announced.
+ */
+import type { EmulatedCanBus } from './emulated-can.js';
+import type { ChannelFaultState } from './fault-state.js';
+import type { ChannelRuntime } from '../core/channel/channel.js';
+import type { VoterNode } from '../core/channel/voter-node.js';
+import type { FaultLedger } from '../core/fault/accounting.js';
+import { CONSOLIDATION_ALARM_NO_DATA, CONSOLIDATION_ALARM_PAIR_DISAGREE, CONSOLIDATION_ALARM_SINGLE_SOURCE, CONSOLIDATION_ALARM_SOURCE_FAILED, CONSOLIDATION_ALARM_SOURCE_MISSING, CONSOLIDATION_USED_MASK } from '../core/vote/consolidate.js';
+import { VOTER_ALARM_DEGRADED, VOTER_ALARM_FAILSAFE, VOTER_ALARM_PAIR_DISAGREE, VOTER_ALARM_SINGLE } from '../core/vote/voter.js';
+
+/** Voter status bits that announce a problem. */
+export const VOTER_ALARMS = VOTER_ALARM_DEGRADED | VOTER_ALARM_PAIR_DISAGREE | VOTER_ALARM_SINGLE | VOTER_ALARM_FAILSAFE;
+/** Consolidation status bits that announce a sensor problem. */
+export const SENSOR_ALARMS = CONSOLIDATION_ALARM_SINGLE_SOURCE | CONSOLIDATION_ALARM_NO_DATA | CONSOLIDATION_ALARM_PAIR_DISAGREE | CONSOLIDATION_ALARM_SOURCE_FAILED | CONSOLIDATION_ALARM_SOURCE_MISSING;
+
+interface MemoryWatch { readonly id: number; readonly channel: number; readonly words: readonly number[]; readonly corrections: number }
+interface RegisterWatch { readonly id: number; readonly channel: number; readonly repairs: number }
+interface BusWatch { readonly id: number; readonly errorFrames: number }
+
+export class MechanismObserver {
+  /** True time of the last alarm any mechanism raised (−1e15: none yet). */
+  lastAlarmMicros = -1e15;
+  private readonly memoryWatches: MemoryWatch[] = [];
+  private readonly registerWatches: RegisterWatch[] = [];
+  private readonly busWatches: BusWatch[] = [];
+  private eventsSeen = 0;
+  private readonly prevUsedMask: Int32Array;
+  private readonly prevFailedMask: Int32Array;
+  private readonly prevSelfFaults: Int32Array;
+
+  constructor(
+    private readonly channels: readonly ChannelRuntime[],
+    private readonly voterNode: VoterNode,
+    private readonly bus: EmulatedCanBus,
+    private readonly ledger: FaultLedger,
+    private readonly faults: ChannelFaultState,
+  ) {
+    const n = channels.length;
+    this.prevUsedMask = new Int32Array(n).fill(CONSOLIDATION_USED_MASK & 0x7);
+    this.prevFailedMask = new Int32Array(n);
+    this.prevSelfFaults = new Int32Array(n);
+  }
+
+  /** A memory fault in `words` of `channel`: closed when every word is clean again (corrected if the ECC did it). */
+  watchMemory(id: number, channel: number, words: readonly number[]): void {
+    const c = this.channels[channel];
+    if (c === undefined) return;
+    this.memoryWatches.push({ id, channel, words, corrections: correctionsOf(c) });
+  }
+
+  /** A register flip armed in `channel`: closed after the law ran (corrected if the TMR vote repaired it). */
+  watchRegister(id: number, channel: number): void {
+    this.registerWatches.push({ id, channel, repairs: this.channels[channel]?.registerRepairs ?? 0 });
+  }
+
+  /** A corrupted frame on the bus: corrected when the CAN CRC rejected it (an error frame). */
+  watchBus(id: number): void {
+    this.busWatches.push({ id, errorFrames: this.bus.statistics().errorFrames });
+  }
+
+  /** Everything the mechanisms did up to the vote at `t` (voter status word `status`). */
+  observe(t: number, status: number): void {
+    if ((status & VOTER_ALARMS) !== 0) this.lastAlarmMicros = t;
+    this.observeVoterEvents();
+    this.observeChannels(t);
+    if (this.memoryWatches.length + this.registerWatches.length + this.busWatches.length > 0) this.observeCorrections(t);
+  }
+
+  private observeVoterEvents(): void {
+    const ring = this.voterNode.voter.events;
+    if (ring.totalCount === this.eventsSeen) return;
+    const fresh = ring.list().slice(-(ring.totalCount - this.eventsSeen));
+    this.eventsSeen = ring.totalCount;
+    for (const e of fresh) {
+      this.lastAlarmMicros = e.atMicros;
+      if (e.kind === 'isolated') this.ledger.isolation(e.channel, e.atMicros, e.reason);
+      if (e.kind === 'failsafe_entered') this.ledger.failSafe(e.atMicros);
+    }
+  }
+
+  private observeChannels(t: number): void {
+    for (let c = 0; c < this.channels.length; c++) {
+      const ch = this.channels[c];
+      if (ch === undefined) continue;
+      const s = ch.lastConsolidationStatus;
+      if ((s & SENSOR_ALARMS) !== 0) this.lastAlarmMicros = t;
+      if (ch.selfFaults !== this.prevSelfFaults[c]) {
+        this.prevSelfFaults[c] = ch.selfFaults;
+        this.lastAlarmMicros = t;
+        this.ledger.channelSelfFault(c, t);
+      }
+      const used = s & 0x7;
+      const excluded = (this.prevUsedMask[c] ?? 0) & ~used;
+      const failed = ch.failedSensorMask & ~(this.prevFailedMask[c] ?? 0);
+      this.prevUsedMask[c] = used;
+      this.prevFailedMask[c] = ch.failedSensorMask;
+      for (let i = 0; i < 3; i++) {
+        if ((failed & (1 << i)) !== 0) this.ledger.sensorExcluded(i, t, `monitor:${ch.name}`);
+        else if ((excluded & (1 << i)) !== 0 && !this.faults.isDown(c)) this.ledger.sensorExcluded(i, t, `stale:${ch.name}`);
+      }
+    }
+  }
+
+  private observeCorrections(t: number): void {
+    for (let i = this.memoryWatches.length - 1; i >= 0; i--) {
+      const r = this.memoryWatches[i];
+      const c = r === undefined ? undefined : this.channels[r.channel];
+      if (r === undefined || c === undefined) continue;
+      if (!r.words.every((w) => c.memory.syndromeOf(w) === 0)) continue;
+      if (correctionsOf(c) > r.corrections) this.ledger.observe(r.id, 'corrected', t, 'ecc');
+      this.ledger.close(r.id);
+      this.memoryWatches.splice(i, 1);
+    }
+    for (let i = this.registerWatches.length - 1; i >= 0; i--) {
+      const r = this.registerWatches[i];
+      const c = r === undefined ? undefined : this.channels[r.channel];
+      if (r === undefined || c === undefined || c.registerFlipArmed) continue;
+      if (c.registerRepairs > r.repairs || c.registers.statistics().maskedDisagreements > 0) this.ledger.observe(r.id, 'corrected', t, 'tmr');
+      this.ledger.close(r.id);
+      this.registerWatches.splice(i, 1);
+    }
+    const errorFrames = this.busWatches.length > 0 ? this.bus.statistics().errorFrames : 0;
+    for (let i = this.busWatches.length - 1; i >= 0; i--) {
+      const r = this.busWatches[i];
+      if (r === undefined || errorFrames <= r.errorFrames) continue;
+      this.ledger.observe(r.id, 'corrected', t, 'can-crc');
+      this.busWatches.splice(i, 1);
+    }
+  }
+}
+
+function correctionsOf(c: ChannelRuntime): number {
+  return c.scrubCorrected + c.memory.statistics().readCorrected;
+}

@@ -1,0 +1,120 @@
+/**
+ * What a node of the emulated rig sends with: preallocated frames per CAN ID reused round-robin
+ * (no allocation per cycle), an outbox per node that counts the frames its bus refused, and the
+ * IMUs' sensor-frame encoder (E2E-protected rate and acceleration frames from a sample in SI
+ * units, scaled to the wire by src/core/frame/sensor-frame.ts's units).
+ */
+import type { EmulatedCanNode } from './emulated-can.js';
+import { layoutOf, mediumFrame, type CanMedium } from '../core/channel/medium.js';
+import type { CanFrame } from '../core/frame/can.js';
+import { createProtectState, e2eConfigOf, protect, type E2eConfig, type ProtectState } from '../core/frame/e2e/index.js';
+import { canIdOf, IMU_NUMBERS, IMU_NUMBERS_MAX, type ImuNumber } from '../core/frame/ids.js';
+import { encodeImuAccel, encodeImuRate, type ImuAccel, type ImuRate } from '../core/frame/sensor-frame.js';
+import { IMU_SAMPLE_LENGTH } from '../core/plant/imu.js';
+
+/** Frames per ring: more than any transmit queue holds, so a frame is never reused while queued. */
+export const RING_FRAMES = 64;
+
+/** Preallocated frames of one sender and ID, reused round-robin. */
+class FrameRing {
+  private readonly frames: CanFrame[];
+  private next = 0;
+
+  constructor(id: number, private readonly medium: CanMedium) {
+    this.frames = Array.from({ length: RING_FRAMES }, () => mediumFrame(medium, id, new Uint8Array(layoutOf(medium).frameBytes)));
+  }
+
+  take(data: Uint8Array): CanFrame {
+    const f = this.frames[this.next] ?? mediumFrame(this.medium, 0, new Uint8Array(layoutOf(this.medium).frameBytes));
+    this.next = (this.next + 1) % RING_FRAMES;
+    const d = f.data;
+    // A plain copy: TypedArray#set is a builtin call that costs more than eight stores.
+    if (data.length > d.length) d.set(data);
+    for (let j = 0; j < data.length; j++) d[j] = data[j] ?? 0;
+    return f;
+  }
+}
+
+/** A node's sender: the IDs it may send and a ring for each; counts what the bus did not take. */
+export class NodeOutbox {
+  /** IDs and their rings (two or three per sender: a linear scan beats a Map lookup). */
+  private readonly ids: number[] = [];
+  private readonly rings: FrameRing[] = [];
+  dropped = 0;
+
+  constructor(private readonly node: EmulatedCanNode, ids: readonly number[], medium: CanMedium) {
+    for (const id of ids) {
+      if (this.ids.includes(id)) continue;
+      this.ids.push(id);
+      this.rings.push(new FrameRing(id, medium));
+    }
+  }
+
+  send(canId: number, data: Uint8Array): void {
+    const at = this.ids.indexOf(canId);
+    const ring = at < 0 ? undefined : this.rings[at];
+    if (ring === undefined || !this.node.send(ring.take(data)).ok) this.dropped++;
+  }
+}
+
+/** A sensor value to the int16 range of the frame fields. */
+const clamp = (v: number): number => (v > 32767 ? 32767 : v < -32767 ? -32767 : v);
+/**
+ * The ID each IMU index sends its frames under. An index beyond IMU_NUMBERS (IMU 4 of the
+ * four-channel rig) sends IMU 1's IDs: a known defect kept for byte identity until the
+ * redundancy issue wires IMU 4 (docs/BYZANTINE.md).
+ */
+const IMU_RATE_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-rate', IMU_NUMBERS[i] ?? 1));
+const IMU_ACCEL_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-accel', IMU_NUMBERS[i] ?? 1));
+
+interface ImuLink { readonly outbox: NodeOutbox; readonly rate: ProtectState; readonly accel: ProtectState; readonly rateCfg: E2eConfig; readonly accelCfg: E2eConfig }
+
+/** The IMU nodes' senders: E2E-protected rate and acceleration frames from a sample [gx gy gz ax ay az]. */
+export class SensorFrameSender {
+  /** One scratch sample per flight, filled by the IMU model before `send`. */
+  readonly sample = new Float64Array(IMU_SAMPLE_LENGTH);
+  private readonly links: ImuLink[] = [];
+  private readonly buffer: Uint8Array;
+  private readonly body: number;
+  private readonly rate: ImuRate = { sensorStatus: 0, rateXMradPerS: 0, rateYMradPerS: 0, rateZMradPerS: 0 };
+  private readonly accel: ImuAccel = { sensorStatus: 0, accelXCmPerS2: 0, accelYCmPerS2: 0, accelZCmPerS2: 0 };
+
+  constructor(private readonly medium: CanMedium) {
+    this.buffer = new Uint8Array(layoutOf(medium).frameBytes);
+    this.body = layoutOf(medium).bodyOffsetBytes;
+  }
+
+  /** Adds IMU number `imu` (1-based) sending from `node`. */
+  addImu(imu: ImuNumber, node: EmulatedCanNode): void {
+    const outbox = new NodeOutbox(node, [canIdOf('imu-rate', imu), canIdOf('imu-accel', imu)], this.medium);
+    this.links.push({ outbox, rate: createProtectState(), accel: createProtectState(), rateCfg: e2eConfigOf('imu-rate', imu, this.medium), accelCfg: e2eConfigOf('imu-accel', imu, this.medium) });
+  }
+
+  get imuCount(): number {
+    return this.links.length;
+  }
+
+  /** Frames the bus refused from every IMU. */
+  get dropped(): number {
+    return this.links.reduce((s, l) => s + l.outbox.dropped, 0);
+  }
+
+  /** Sends IMU index `i`'s frames from `this.sample`. */
+  sendImu(i: number): void {
+    const link = this.links[i];
+    if (link === undefined) return;
+    const s = this.sample;
+    this.rate.rateXMradPerS = clamp(Math.round((s[0] ?? 0) * 1000));
+    this.rate.rateYMradPerS = clamp(Math.round((s[1] ?? 0) * 1000));
+    this.rate.rateZMradPerS = clamp(Math.round((s[2] ?? 0) * 1000));
+    encodeImuRate(this.rate, this.buffer, this.body);
+    protect(link.rateCfg, link.rate, this.buffer);
+    link.outbox.send(IMU_RATE_SEND_IDS[i] ?? canIdOf('imu-rate', 1), this.buffer);
+    this.accel.accelXCmPerS2 = clamp(Math.round((s[3] ?? 0) * 100));
+    this.accel.accelYCmPerS2 = clamp(Math.round((s[4] ?? 0) * 100));
+    this.accel.accelZCmPerS2 = clamp(Math.round((s[5] ?? 0) * 100));
+    encodeImuAccel(this.accel, this.buffer, this.body);
+    protect(link.accelCfg, link.accel, this.buffer);
+    link.outbox.send(IMU_ACCEL_SEND_IDS[i] ?? canIdOf('imu-accel', 1), this.buffer);
+  }
+}
