@@ -2,7 +2,8 @@
  * The whole loop in lockstep (3 channels, emulated CAN bus with exact stuffing, E2E on every
  * frame, scrubbing on): cycles per second of wall time and of CPU time, the multiple of real
  * time at 250 Hz, and heap growth over a long run after warm-up; with fault profile `none` and
- * `default`.
+ * `default`, the loop alone (`twin: 'none'`, comparable across releases), and once judged against a
+ * live golden twin as `triplex run` flies it (the oracle's cost: a second, fault-free flight).
  *
  * Breakdown (`--only flight`, rows `stage …`): where the time of one cycle goes. A separate run
  * of the same loop is sampled by V8's CPU profiler (in process, 100 µs interval) and every
@@ -42,16 +43,19 @@ function collectGarbage(): void {
   gc();
 }
 
-function warmFlight(cycles: number, profileName: 'none' | 'default'): Flight {
-  const flight = new Flight({ seed: 1, durationS: (cycles + WARMUP_CYCLES) / RATE_HZ, rateHz: RATE_HZ, profile: profile(profileName), rig: rig() });
+/** 'none': the flight loop alone (the figure compared across releases); 'live': judged against a live golden twin, as `triplex run` flies. */
+type TwinMode = 'none' | 'live';
+
+function warmFlight(cycles: number, profileName: 'none' | 'default', twin: TwinMode = 'none'): Flight {
+  const flight = new Flight({ seed: 1, durationS: (cycles + WARMUP_CYCLES) / RATE_HZ, rateHz: RATE_HZ, profile: profile(profileName), rig: rig(), twin });
   flight.runCycles(WARMUP_CYCLES);
   return flight;
 }
 
 interface Speed { cyclesPerS: number; cyclesPerCpuS: number; heapGrowthKb: number }
 
-function measure(cycles: number, profileName: 'none' | 'default'): Speed {
-  const flight = warmFlight(cycles, profileName);
+function measure(cycles: number, profileName: 'none' | 'default', twin: TwinMode = 'none'): Speed {
+  const flight = warmFlight(cycles, profileName, twin);
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   const cpuBefore = process.cpuUsage();
@@ -174,6 +178,12 @@ export const suite: BenchSuite = {
         heapGrowthKb: m.heapGrowthKb, targetHeapGrowthKb: 1024,
       });
     }
+    const n = Math.min(cycles, 14_000);
+    const judged = measure(n, 'default', 'live');
+    report({
+      name: 'whole loop judged against a live golden twin (triplex run)', impl: 'faults=default', cycles: n, cyclesPerS: judged.cyclesPerS,
+      cyclesPerCpuS: judged.cyclesPerCpuS, realTimeMultipleAt250Hz: Math.round(judged.cyclesPerS / RATE_HZ), heapGrowthKb: judged.heapGrowthKb,
+    });
     await breakdown(Math.max(10_000, Math.round(50_000 * options.scale)), 'none', report);
   },
 };

@@ -9,6 +9,7 @@
  */
 import type { FaultSpaceShape } from '../core/campaign/plan.js';
 import type { Outcome } from '../core/campaign/stats.js';
+import { LEGACY_OUTCOMES } from '../core/fault/outcome.js';
 import { REGISTER_NAMES } from '../core/control/state.js';
 import type { FaultProfile, TimedFault } from '../core/fault/profile.js';
 import { Prng } from '../core/sim/prng.js';
@@ -25,6 +26,12 @@ export interface FlightRequest {
   readonly plannedFault: TimedFault | undefined;
   /** Record the attitude error every this many cycles (0: no trace). */
   readonly traceEveryCycles: number;
+  /**
+   * The row's seed is shared with other rows (a campaign's twin seeds): judge it against a
+   * recorded twin kept per seed in this process, so the twin is flown once per seed, not per row.
+   * False: a live twin flown beside this flight (twice the cost).
+   */
+  readonly sharedTwin?: boolean;
 }
 
 export interface FlightTrace {
@@ -33,7 +40,14 @@ export interface FlightTrace {
 }
 
 export interface FlightSummary {
+  /** The oracle's outcome of the planned fault (of the flight when there is none). */
   readonly outcome: Outcome;
+  /** The mechanisms' own account of the planned fault (the first wave's fate), for comparison. */
+  readonly fate?: string;
+  /** The flight fails the shared exit rule (src/sim/report.ts `flightFails`). */
+  readonly fails?: boolean;
+  /** Largest deviation from the golden twin: command (deg) and attitude (deg). */
+  readonly twin?: { readonly maxCommandDeviationDeg: number; readonly maxAttitudeDeviationDeg: number } | null;
   readonly detectionLatencyMs: number | null;
   readonly maxAttitudeErrorDeg: number;
   readonly scrub: ScrubSummary;
@@ -53,8 +67,11 @@ export const SYNTHETIC_FAULT_SPACE: FaultSpaceShape = {
   sensors: [1, 2, 3],
 };
 
+/** The synthetic model's effects, in the mechanisms' fate names (mapped to outcomes by LEGACY_OUTCOMES). */
+type Fate = 'masked' | 'corrected' | 'isolated' | 'failSafe' | 'sdc' | 'hang';
+
 interface Effect {
-  readonly outcome: Outcome;
+  readonly outcome: Fate;
   readonly latencyMicros: number | null;
   /** Extra attitude disturbance (deg) and how long it lasts (micros) after injection. */
   readonly disturbanceDeg: number;
@@ -130,7 +147,7 @@ export const syntheticFlight: FlightFunction = (request) => {
   }
   const scrubbedWords = Math.floor((request.durationS * 1e6) / SCRUB_PERIOD_MICROS) * 37 * 3;
   return {
-    outcome: effect.outcome,
+    outcome: LEGACY_OUTCOMES[effect.outcome] ?? 'masked',
     detectionLatencyMs: effect.latencyMicros === null ? null : Math.round(effect.latencyMicros) / 1000,
     maxAttitudeErrorDeg: Math.round(maxError * 1e6) / 1e6,
     scrub: { corrected: effect.corrected, uncorrectable: 0, scrubbedWords },
@@ -156,17 +173,36 @@ function emulatedShape(memory: { readonly wordCount: number; readonly code: { re
   return { ...SYNTHETIC_FAULT_SPACE, memoryWords: memory.wordCount, memoryCodeBits: memory.code.codeBits };
 }
 
+/** Recorded twins kept per process (a campaign has a few twin seeds; each twin is ~0.6 MB per minute of flight). */
+export const TWIN_CACHE_MAX = 32;
+
 async function loadEmulated(): Promise<LoadedModel> {
-  const [{ createFlight }, { loadFlightRig }, { MemoryImage }, { CONTROL_MEMORY_BYTES }] = await Promise.all([
+  const [{ createFlight }, { loadFlightRig }, { MemoryImage }, { CONTROL_MEMORY_BYTES }, { RecordedTwin }, { flightFails }, { NO_FAULTS }] = await Promise.all([
     import('../sim/flight.js'), import('../io/loaders.js'), import('../core/memory/memory-image.js'), import('../core/control/state.js'),
+    import('../sim/twin.js'), import('../sim/report.js'), import('../core/fault/profile.js'),
   ]);
+  const twins = new Map<string, InstanceType<typeof RecordedTwin>>();
+  /** The recorded twin of (seed, duration, rate), flown on first use. */
+  const twinOf = (request: FlightRequest): InstanceType<typeof RecordedTwin> => {
+    const key = `${request.seed}/${request.durationS}/${request.rateHz}`;
+    const known = twins.get(key);
+    if (known !== undefined) return known;
+    const twin = new RecordedTwin(request.seed, Math.ceil(request.durationS * request.rateHz));
+    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile: NO_FAULTS, rig, twin: 'none', recordVote: (k, v) => { twin.record(k, v); } });
+    if (!created.ok) throw new Error(created.error);
+    created.value.run();
+    if (twins.size >= TWIN_CACHE_MAX) twins.delete(twins.keys().next().value ?? key);
+    twins.set(key, twin);
+    return twin;
+  };
   const loaded = loadFlightRig(undefined);
   if (!loaded.ok) throw new Error(loaded.error);
   const rig = loaded.value;
   const shape = emulatedShape(new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 }));
   const flight: FlightFunction = (request) => {
     const profile: FaultProfile = request.plannedFault === undefined ? request.profile : { ...request.profile, events: [...request.profile.events, request.plannedFault].sort((a, b) => a.atMicros - b.atMicros) };
-    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig });
+    const twin = request.sharedTwin === true ? twinOf(request) : 'live';
+    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig, twin });
     if (!created.ok) throw new Error(created.error);
     const f = created.value;
     const trace = request.traceEveryCycles > 0 ? traceFlight(f, request.traceEveryCycles) : undefined;
@@ -176,7 +212,10 @@ async function loadEmulated(): Promise<LoadedModel> {
     const channels = Object.values(result.channels);
     const sum = (key: string): number => channels.reduce((a, c) => a + (typeof c[key] === 'number' ? c[key] : 0), 0);
     return {
-      outcome: record?.fate ?? (planned === undefined && result.unattributed.sdc > 0 ? 'sdc' : 'masked'),
+      outcome: record?.outcome ?? result.outcome,
+      ...(record === undefined ? {} : { fate: record.fate }),
+      fails: flightFails(result),
+      twin: result.twin === null ? null : { maxCommandDeviationDeg: result.twin.maxCommandDeviationDeg, maxAttitudeDeviationDeg: result.twin.maxAttitudeDeviationDeg },
       detectionLatencyMs: record?.detectionLatencyMs ?? null,
       maxAttitudeErrorDeg: result.maxAttitudeErrorDeg,
       scrub: { corrected: sum('scrubCorrected') + sum('readCorrected') + sum('registerRepairs'), uncorrectable: sum('scrubUncorrectable'), scrubbedWords: sum('scrubPasses') * shape.memoryWords },

@@ -6,6 +6,8 @@
 import { CampaignPlan, isTarget, type CampaignPlanConfig, type FaultSpaceShape } from '../core/campaign/plan.js';
 import { decodeFaultProfile, NO_FAULTS, type FaultProfile } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
+import { Prng } from '../core/sim/prng.js';
+import { TWIN_SEED_STREAM } from '../core/sim/streams.js';
 import type { CampaignRow, GoldenRecord } from '../io/results.js';
 import { FLIGHT_MODELS, loadModel, type FlightFunction, type FlightModel, type FlightTrace } from './models.js';
 
@@ -20,7 +22,16 @@ export interface CampaignConfig {
   readonly counts: CampaignPlanConfig['counts'];
   readonly sizing: { readonly mode: 'fixed'; readonly injections: number } | { readonly mode: 'leveugle'; readonly margin: number; readonly confidence: number };
   readonly shape: FaultSpaceShape;
+  /**
+   * Flight seeds shared by the rows (`--twin-seeds N`, docs/CAMPAIGNS.md "Golden twins"): row i
+   * flies twin seed i mod N, so one recorded twin per seed judges every row of that seed. 0 or
+   * absent (results files of oracle version 1): every row flies its own seed with a live twin.
+   */
+  readonly twinSeeds?: number;
 }
+
+/** Most twin seeds a campaign may have. */
+export const TWIN_SEEDS_MAX = 4096;
 
 /** Validates a header's config (outside bytes). Never throws. */
 export function decodeCampaignConfig(value: Readonly<Record<string, unknown>>): Result<CampaignConfig, string> {
@@ -35,6 +46,8 @@ export function decodeCampaignConfig(value: Readonly<Record<string, unknown>>): 
     if (typeof o !== 'object' || o === null || typeof o.target !== 'string' || !isTarget(o.target) || typeof o.injections !== 'number' || !Number.isSafeInteger(o.injections) || o.injections < 0) return err('config.counts: bad entry');
   }
   if (typeof shape !== 'object' || shape === null) return err('config.shape: expected the fault space shape');
+  const { twinSeeds } = value;
+  if (twinSeeds !== undefined && (typeof twinSeeds !== 'number' || !Number.isSafeInteger(twinSeeds) || twinSeeds < 0 || twinSeeds > TWIN_SEEDS_MAX)) return err(`config.twinSeeds: expected 0..${TWIN_SEEDS_MAX}`);
   return ok(value as unknown as CampaignConfig);
 }
 
@@ -47,9 +60,18 @@ export function decodeProfileValue(value: unknown): Result<FaultProfile, string>
 /** A campaign ready to run rows: its plan, its flight, its background profile. */
 export class CampaignRunner {
   readonly plan: CampaignPlan;
+  /** The flight seeds rows share (empty: every row flies its own). */
+  readonly twinSeeds: readonly number[];
 
   constructor(readonly config: CampaignConfig, private readonly flight: FlightFunction, private readonly profile: FaultProfile) {
     this.plan = new CampaignPlan({ seed: config.seed, durationS: config.durationS, rateHz: config.rateHz, counts: config.counts }, config.shape);
+    const draws = new Prng(config.seed).fork(TWIN_SEED_STREAM);
+    this.twinSeeds = Array.from({ length: config.twinSeeds ?? 0 }, () => draws.nextU32());
+  }
+
+  /** The seed row `row` flies (its twin's seed too). */
+  flightSeedOf(row: number, planned: number): number {
+    return this.twinSeeds.length === 0 ? planned : (this.twinSeeds[row % this.twinSeeds.length] ?? planned);
   }
 
   static async load(config: CampaignConfig): Promise<CampaignRunner> {
@@ -68,11 +90,15 @@ export class CampaignRunner {
   /** Runs row `row`; with `traceEveryCycles` > 0 also returns its attitude trace. */
   run(row: number, traceEveryCycles = 0): { readonly line: CampaignRow; readonly trace: FlightTrace | undefined } {
     const planned = this.plan.row(row);
-    const summary = this.flight({ seed: planned.seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: planned.fault, traceEveryCycles });
+    const seed = this.flightSeedOf(row, planned.seed);
+    const summary = this.flight({ seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: planned.fault, traceEveryCycles, sharedTwin: this.twinSeeds.length > 0 });
     const line: CampaignRow = {
-      type: 'row', row, seed: planned.seed,
+      type: 'row', row, seed,
       fault: { target: planned.target, location: planned.location, timeS: planned.fault.atMicros / 1e6, spec: planned.fault.fault },
       outcome: summary.outcome, detectionLatencyMs: summary.detectionLatencyMs, maxAttitudeErrorDeg: summary.maxAttitudeErrorDeg, scrub: summary.scrub,
+      ...(summary.fate === undefined ? {} : { fate: summary.fate }),
+      ...(summary.fails === undefined ? {} : { fails: summary.fails }),
+      ...(summary.twin === undefined ? {} : { twin: summary.twin }),
     };
     return { line, trace: summary.trace };
   }

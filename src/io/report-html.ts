@@ -36,10 +36,12 @@ export interface ReportData {
 }
 
 export const OUTCOME_COLOURS: Readonly<Record<Outcome, string>> = {
-  masked: '#a7b1bc', corrected: '#2e7d32', isolated: '#1f6fb2', failSafe: '#e0a800', sdc: '#c62828', hang: '#6a3d9a',
+  masked: '#a7b1bc', recovered: '#2e7d32', degraded: '#1f6fb2', 'detected-unsafe': '#e0a800', sdc: '#c62828', hang: '#6a3d9a',
 };
+/** Colour of ECC corrections in the scrub figure. */
+const CORRECTED_COLOUR = '#2e7d32';
 const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
-  masked: 'masked', corrected: 'corrected', isolated: 'detected & isolated', failSafe: 'detected → fail-safe', sdc: 'silent data corruption', hang: 'hang',
+  masked: 'masked', recovered: 'recovered', degraded: 'degraded (channel lost)', 'detected-unsafe': 'detected, unsafe', sdc: 'silent data corruption', hang: 'hang',
 };
 const TRACE_COLOURS = ['#c62828', '#1f6fb2', '#2e7d32', '#e0a800', '#6a3d9a', '#00838f'];
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"';
@@ -198,11 +200,11 @@ export function scrubChart(scrub: readonly ScrubByTarget[]): string {
   const bars = scrub.map((s, i) => {
     const y = top + i * rowH;
     return `<text x="${left - 8}" y="${y + 15}" font-size="12" text-anchor="end">${escapeHtml(s.target)}</text>`
-      + `<rect x="${left}" y="${y + 3}" width="${fmt(sx(s.corrected))}" height="16" fill="${OUTCOME_COLOURS.corrected}"><title>${s.corrected} corrected</title></rect>`
+      + `<rect x="${left}" y="${y + 3}" width="${fmt(sx(s.corrected))}" height="16" fill="${CORRECTED_COLOUR}"><title>${s.corrected} corrected</title></rect>`
       + `<rect x="${fmt(left + sx(s.corrected))}" y="${y + 3}" width="${fmt(sx(s.uncorrectable))}" height="16" fill="${OUTCOME_COLOURS.sdc}"><title>${s.uncorrectable} uncorrectable</title></rect>`
       + `<text x="${fmt(left + sx(s.corrected + s.uncorrectable) + 6)}" y="${y + 15}" font-size="11" fill="#444">${s.corrected} corrected, ${s.uncorrectable} uncorrectable</text>`;
   }).join('');
-  const key = `<rect x="${left}" y="${top + scrub.length * rowH + 24}" width="12" height="12" fill="${OUTCOME_COLOURS.corrected}"/><text x="${left + 18}" y="${top + scrub.length * rowH + 34}" font-size="12">corrected (single-bit)</text><rect x="${left + 190}" y="${top + scrub.length * rowH + 24}" width="12" height="12" fill="${OUTCOME_COLOURS.sdc}"/><text x="${left + 208}" y="${top + scrub.length * rowH + 34}" font-size="12">uncorrectable (detected)</text>`;
+  const key = `<rect x="${left}" y="${top + scrub.length * rowH + 24}" width="12" height="12" fill="${CORRECTED_COLOUR}"/><text x="${left + 18}" y="${top + scrub.length * rowH + 34}" font-size="12">corrected (single-bit)</text><rect x="${left + 190}" y="${top + scrub.length * rowH + 24}" width="12" height="12" fill="${OUTCOME_COLOURS.sdc}"/><text x="${left + 208}" y="${top + scrub.length * rowH + 34}" font-size="12">uncorrectable (detected)</text>`;
   return svg(800, top + scrub.length * rowH + 46, grid + bars + key);
 }
 
@@ -253,8 +255,8 @@ function figure(name: (typeof REPORT_FIGURES)[number], title: string, body: stri
 export function renderReport(data: ReportData): string {
   const total = data.stats.total;
   const sdc = total.outcomes.find((o) => o.outcome === 'sdc');
-  const detected = total.outcomes.filter((o) => o.outcome === 'corrected' || o.outcome === 'isolated' || o.outcome === 'failSafe').reduce((a, o) => a + o.count, 0);
-  const cards = `<div class="cards">${card(String(total.injections), 'injections')}${card(total.injections === 0 ? '–' : `${fmt((100 * detected) / total.injections, 1)} %`, 'detected (corrected, isolated, fail-safe)')}${card(sdc === undefined ? '–' : formatRate(sdc), 'silent data corruption (95 % Wilson)')}${card(data.latenciesMs.length === 0 ? '–' : `${fmt(median(data.latenciesMs), 1)} ms`, 'median detection latency')}</div>`;
+  const detected = total.outcomes.filter((o) => o.outcome === 'recovered' || o.outcome === 'degraded').reduce((a, o) => a + o.count, 0);
+  const cards = `<div class="cards">${card(String(total.injections), 'injections')}${card(total.injections === 0 ? '–' : `${fmt((100 * detected) / total.injections, 1)} %`, 'safe after a mechanism acted (recovered, degraded)')}${card(sdc === undefined ? '–' : formatRate(sdc), 'silent data corruption (95 % Wilson)')}${card(data.latenciesMs.length === 0 ? '–' : `${fmt(median(data.latenciesMs), 1)} ms`, 'median detection latency')}</div>`;
   const facts = `<dl class="facts">${data.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
   const body = [
     `<h1>${escapeHtml(data.title)}</h1><p class="sub">${escapeHtml(data.source)}</p>`,

@@ -2,7 +2,8 @@
  * Campaign results files: JSON Lines, crash-safe, resumable (docs/CAMPAIGNS.md).
  *
  * Line 1 is a header: `{"type":"header","format":"triplex-campaign","version":1,
- * "configHash":…,"config":{…},"shard":{"index":I,"count":N}}`. The hash covers the config
+ * "configHash":…,"config":{…},"shard":{"index":I,"count":N},"oracle":V}` (V: the oracle version that
+ * judged the rows, src/core/fault/outcome.ts; absent in first-wave files, which read as 1). The hash covers the config
  * (seed, flight, profile, per-target counts) but not the shard, so shards of one campaign
  * share it and `merge` can check them. A `{"type":"golden",…}` line holds the fault-free
  * run; every other line is one injection row `{"type":"row","row":i,…}`.
@@ -14,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { err, ok, type Result } from '../core/result.js';
-import { isOutcome, type Outcome } from '../core/campaign/stats.js';
+import type { Outcome } from '../core/campaign/stats.js';
+import { ORACLE_VERSION, outcomeFromText } from '../core/fault/outcome.js';
 import { isTarget, type Target } from '../core/campaign/plan.js';
 
 export const RESULTS_FORMAT = 'triplex-campaign';
@@ -46,7 +48,14 @@ export interface CampaignRow {
   readonly row: number;
   readonly seed: number;
   readonly fault: RowFault;
+  /** The oracle's outcome (a version-1 file's fate names are read mapped, src/core/fault/outcome.ts). */
   readonly outcome: Outcome;
+  /** The mechanisms' own account of the fault (version-1 fate name), when recorded. */
+  readonly fate?: string;
+  /** The row's flight fails the shared exit rule. */
+  readonly fails?: boolean;
+  /** Largest deviation of the row's flight from its golden twin. */
+  readonly twin?: { readonly maxCommandDeviationDeg: number; readonly maxAttitudeDeviationDeg: number } | null;
   /** From injection to the first detection, or null when nothing detected it. */
   readonly detectionLatencyMs: number | null;
   readonly maxAttitudeErrorDeg: number;
@@ -73,6 +82,8 @@ export interface ResultsHeader {
   readonly configHash: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly shard: ShardSpec;
+  /** The oracle version that judged the rows (absent in first-wave files: version 1). */
+  readonly oracle: number;
 }
 
 export interface ResultsFile {
@@ -117,7 +128,7 @@ export function configHash(config: unknown): string {
 }
 
 export function makeHeader(config: Readonly<Record<string, unknown>>, shard: ShardSpec): ResultsHeader {
-  return { type: 'header', format: RESULTS_FORMAT, version: RESULTS_VERSION, configHash: configHash(config), config, shard };
+  return { type: 'header', format: RESULTS_FORMAT, version: RESULTS_VERSION, configHash: configHash(config), config, shard, oracle: ORACLE_VERSION };
 }
 
 type Obj = Readonly<Record<string, unknown>>;
@@ -149,10 +160,21 @@ function decodeFault(value: unknown): RowFault | string {
   return { target, location, timeS, spec };
 }
 
+function decodeTwin(value: unknown): CampaignRow['twin'] | string {
+  if (value === undefined || value === null) return value === null ? null : undefined;
+  if (!isObj(value) || !isFiniteNumber(value.maxCommandDeviationDeg) || !isFiniteNumber(value.maxAttitudeDeviationDeg)) return 'twin: expected {maxCommandDeviationDeg, maxAttitudeDeviationDeg}';
+  return { maxCommandDeviationDeg: value.maxCommandDeviationDeg, maxAttitudeDeviationDeg: value.maxAttitudeDeviationDeg };
+}
+
 function decodeRow(v: Obj): CampaignRow | string {
   if (!isCount(v.row)) return 'row: expected a row index';
   if (!isCount(v.seed)) return 'seed: expected a non-negative integer';
-  if (!isOutcome(v.outcome)) return 'outcome: unknown outcome';
+  const outcome = outcomeFromText(v.outcome);
+  if (outcome === undefined) return 'outcome: unknown outcome';
+  if (v.fate !== undefined && (typeof v.fate !== 'string' || v.fate.length > 40)) return 'fate: expected a fate name';
+  if (v.fails !== undefined && typeof v.fails !== 'boolean') return 'fails: expected true or false';
+  const twin = decodeTwin(v.twin);
+  if (typeof twin === 'string') return twin;
   const latency = v.detectionLatencyMs;
   if (latency !== null && !(isFiniteNumber(latency) && latency >= 0)) return 'detectionLatencyMs: expected a non-negative number or null';
   if (!isFiniteNumber(v.maxAttitudeErrorDeg) || v.maxAttitudeErrorDeg < 0) return 'maxAttitudeErrorDeg: expected a non-negative number';
@@ -160,16 +182,20 @@ function decodeRow(v: Obj): CampaignRow | string {
   if (scrub === undefined) return 'scrub: expected {corrected, uncorrectable, scrubbedWords}';
   const fault = decodeFault(v.fault);
   if (typeof fault === 'string') return fault;
-  return { type: 'row', row: v.row, seed: v.seed, fault, outcome: v.outcome, detectionLatencyMs: latency, maxAttitudeErrorDeg: v.maxAttitudeErrorDeg, scrub };
+  return {
+    type: 'row', row: v.row, seed: v.seed, fault, outcome, detectionLatencyMs: latency, maxAttitudeErrorDeg: v.maxAttitudeErrorDeg, scrub,
+    ...(typeof v.fate === 'string' ? { fate: v.fate } : {}), ...(typeof v.fails === 'boolean' ? { fails: v.fails } : {}), ...(twin === undefined ? {} : { twin }),
+  };
 }
 
 function decodeGolden(v: Obj): GoldenRecord | string {
   if (!isCount(v.seed)) return 'seed: expected a non-negative integer';
-  if (!isOutcome(v.outcome)) return 'outcome: unknown outcome';
+  const outcome = outcomeFromText(v.outcome);
+  if (outcome === undefined) return 'outcome: unknown outcome';
   if (!isFiniteNumber(v.maxAttitudeErrorDeg)) return 'maxAttitudeErrorDeg: expected a number';
   const scrub = decodeScrub(v.scrub);
   if (scrub === undefined) return 'scrub: expected {corrected, uncorrectable, scrubbedWords}';
-  return { type: 'golden', seed: v.seed, outcome: v.outcome, maxAttitudeErrorDeg: v.maxAttitudeErrorDeg, scrub };
+  return { type: 'golden', seed: v.seed, outcome, maxAttitudeErrorDeg: v.maxAttitudeErrorDeg, scrub };
 }
 
 /** Decodes the header line. Never throws. */
@@ -181,7 +207,9 @@ export function decodeHeader(text: string): Result<ResultsHeader, ResultsError> 
   if (typeof hash !== 'string' || !/^[0-9a-f]{32}$/.test(hash) || !isObj(config)) return err({ code: 'bad_header', message: 'header: bad configHash or config' });
   if (!isObj(shard) || !isCount(shard.index) || !isCount(shard.count) || shard.count < 1 || shard.index >= shard.count) return err({ code: 'bad_header', message: 'header: bad shard' });
   if (configHash(config) !== hash) return err({ code: 'bad_header', message: 'header: configHash does not match config (file edited?)' });
-  return ok({ type: 'header', format: RESULTS_FORMAT, version: RESULTS_VERSION, configHash: hash, config, shard: { index: shard.index, count: shard.count } });
+  const oracle = value.oracle ?? 1;
+  if (!isCount(oracle) || oracle < 1) return err({ code: 'bad_header', message: 'header: bad oracle version' });
+  return ok({ type: 'header', format: RESULTS_FORMAT, version: RESULTS_VERSION, configHash: hash, config, shard: { index: shard.index, count: shard.count }, oracle });
 }
 
 function parseJson(text: string): unknown {

@@ -19,7 +19,7 @@ import { VoterNode } from '../core/channel/voter-node.js';
 import { defaultGains } from '../core/control/gains.js';
 import { SCHEDULES, type SetpointSchedule } from '../core/control/setpoint.js';
 import { CONTROL_MEMORY_BYTES, REGISTER_NAMES } from '../core/control/state.js';
-import { expandProfile, type Injection } from '../core/fault/injector.js';
+import { expandProfile, type Injection } from '../core/fault/plan.js';
 import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
 import { MemoryImage } from '../core/memory/memory-image.js';
 import { createImus, DEFAULT_IMU, Imu } from '../core/plant/imu.js';

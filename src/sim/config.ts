@@ -12,6 +12,7 @@ import { DEFAULT_IMU } from '../core/plant/imu.js';
 import { thresholdFromNoise } from '../core/vote/select.js';
 import type { ExchangeMode, KeyringFactory, Links } from './p2p-wiring.js';
 import type { Rig } from './rig.js';
+import type { TwinSource, VoteRecord } from './twin.js';
 
 /** Where every frame on the bus goes when the flight is logged (src/io/candump.ts writes it out). */
 export type FrameLog = (frame: CanFrame, tsMicros: number) => void;
@@ -34,6 +35,21 @@ export interface FlightConfig {
   readonly channelCount?: number;
   /** The channels' signing keys for `exchange: 'signed'` (src/io/ed25519.ts keyringFromSeed). */
   readonly keyring?: KeyringFactory;
+  /**
+   * The golden twin the oracle judges this flight against (src/sim/twin.ts): 'live' (default; a
+   * fault-free flight of the same configuration flown beside this one), a recorded twin (a
+   * campaign's, shared by the rows of one seed), or 'none' (this flight is itself a twin).
+   */
+  readonly twin?: 'live' | 'none' | TwinSource;
+  /** Called with every vote of this flight, in order (how a twin is recorded). */
+  readonly recordVote?: (k: number, vote: VoteRecord) => void;
+  /** Test hooks: never set by a profile, a flag or a file (test/sim/oracle-power.test.ts). */
+  readonly testHooks?: FlightTestHooks;
+}
+
+export interface FlightTestHooks {
+  /** Runs after the vote, before the command reaches the plant and the oracle: a corruption downstream of the voter. */
+  readonly afterVote?: (t: number, commandDeg: Float64Array) => void;
 }
 
 /** A flight configuration the rig cannot run (e.g. a profile naming channel D on a 3-channel rig). */

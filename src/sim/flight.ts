@@ -20,12 +20,14 @@ import { FlightConfigError, type FlightConfig } from './config.js';
 import { ChannelFaultState } from './fault-state.js';
 import { FaultInjector } from './injector.js';
 import { MechanismObserver } from './observer.js';
-import { FlightOracle } from './oracle.js';
+import { FlightOracle, outcomeOfFaults, type Verdict } from './oracle.js';
 import { flightResult, type FlightResult } from './report.js';
 import { syncSlotOfChannel } from './timing.js';
+import { LiveTwin, type TwinSource, type VoteRecord } from './twin.js';
 import type { EmulatedCanNode } from './emulated-can.js';
 import type { ChannelRuntime } from '../core/channel/channel.js';
 import { FaultLedger } from '../core/fault/accounting.js';
+import { NO_FAULTS } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 import { SimClock } from '../core/sim/clock.js';
 import { Scheduler } from '../core/sim/scheduler.js';
@@ -69,6 +71,9 @@ export class Flight {
   private readonly observer: MechanismObserver;
   private readonly oracle: FlightOracle;
   private readonly commandDeg = new Float64Array(4);
+  /** The golden twin this flight is judged against (undefined: this flight is a twin). */
+  readonly twin: TwinSource | undefined;
+  private readonly voteRecord: VoteRecord | undefined;
   private readonly channelStep: ((t: number) => void)[];
   private readonly channelSync: ((t: number) => void)[];
   private readonly lastStepMicros: Float64Array;
@@ -84,7 +89,9 @@ export class Flight {
     this.periodMicros = p.timing.periodMicros;
     this.cycleCount = p.timing.cycleCount;
     this.observer = new MechanismObserver(p.channels, p.voterNode, p.bus, this.ledger, this.faults);
-    this.oracle = new FlightOracle(p.plant, p.schedule, p.channels, p.voterNode, this.faults, this.ledger, this.observer);
+    this.twin = twinOf(cfg);
+    this.oracle = new FlightOracle(p.plant, p.schedule, this.ledger, this.observer, this.twin);
+    this.voteRecord = cfg.recordVote === undefined ? undefined : { commandDeg: this.commandDeg, plantState: p.plant.state, channelCommandsDeg: p.channels.map((c) => c.commandDeg) };
     this.injector = new FaultInjector({
       clock: this.clock, scheduler: this.scheduler, bus: p.bus, channels: p.channels, imus: p.imus, p2p: p.p2p !== undefined,
       periodMicros: this.periodMicros, endMicros: this.cycleCount * this.periodMicros,
@@ -152,6 +159,18 @@ export class Flight {
       cyclesRun: this.cyclesRun, periodMicros: this.periodMicros, ledger: this.ledger, channels: p.channels, voterNode: p.voterNode,
       bus: p.bus, channelOutboxes: p.channelOutboxes, sensorFramesDropped: p.sensors.dropped, injections: p.injections,
       vehicle: this.oracle, deadlineMisses: this.deadlineMisses, p2p: p.p2p, byzantine: p.byzantine,
+      verdict: this.verdict(), twin: this.oracle.figures(), deviations: this.oracle.deviations, specs: this.injector.specs,
+    });
+  }
+
+  /** The oracle's verdict so far (pure): each fault's outcome and the flight's. */
+  verdict(): Verdict {
+    const p = this.parts;
+    const voter = p.voterNode.voter;
+    return outcomeOfFaults({
+      ledger: this.ledger, specs: this.injector.specs, deviations: this.oracle.deviations, deviationCount: this.oracle.deviationCount,
+      channelHealthAtEnd: p.channels.map((_, c) => voter.channelHealth(c)), channelDown: p.channels.map((_, c) => this.faults.isDown(c)),
+      voterEvents: voter.events.list(), incomplete: false, judged: this.oracle.judged, endMicros: this.cyclesRun * this.periodMicros,
     });
   }
 
@@ -260,9 +279,11 @@ export class Flight {
     p.p2p?.beforeVote(t);
     const status = p.voterNode.vote(t, k);
     this.commandDeg.set(p.voterNode.outputDeg);
+    this.cfg.testHooks?.afterVote?.(t, this.commandDeg);
+    if (this.voteRecord !== undefined) this.cfg.recordVote?.(k, this.voteRecord);
     this.countDeadlineMisses(t);
     this.observer.observe(t, status);
-    this.oracle.check(t, status);
+    this.oracle.check(k, t, this.commandDeg);
     this.ledger.tick(t);
   }
 
@@ -297,6 +318,18 @@ export class Flight {
     const h = this.channelHealth(c);
     return h === 'active' ? 0 : h === 'suspect' ? 1 : h === 'reintegrating' ? 2 : h === 'isolated' ? 3 : 4;
   }
+}
+
+/** The twin a flight is judged against: a live fault-free flight of the same configuration unless told otherwise. */
+function twinOf(cfg: FlightConfig): TwinSource | undefined {
+  if (cfg.twin === 'none') return undefined;
+  if (cfg.twin !== undefined && cfg.twin !== 'live') return cfg.twin;
+  const live = new LiveTwin(cfg.seed);
+  // The twin logs no frames and has no test hooks: it is the fault-free reference, nothing else.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the three are left out on purpose
+  const { frameLog, testHooks, recordVote, ...rest } = cfg;
+  live.bind(new Flight({ ...rest, profile: NO_FAULTS, twin: 'none', recordVote: (k, v) => { live.record(k, v); } }));
+  return live;
 }
 
 /** Builds a flight, turning configuration errors into a Result. */

@@ -1,7 +1,7 @@
 /**
  * The fault injector of the emulated rig: the one module that makes faults happen, whatever
  * asked for them — a profile's planned injections (timed events, Poisson processes, SEU rates,
- * expanded by src/core/fault/injector.ts), a console command (`injectNow`), a campaign row's
+ * expanded by src/core/fault/plan.ts), a console command (`injectNow`), a campaign row's
  * planned fault (merged into the profile), and the console's SEU process (`upsetStep`) and bus
  * flips, which draw from the console's stream (src/core/sim/streams.ts). Each
  * fault opens a record in the fault ledger and, where a mechanism is expected to correct it, a
@@ -17,7 +17,7 @@ import type { ChannelRuntime } from '../core/channel/channel.js';
 import { REGISTER_NAMES } from '../core/control/state.js';
 import { classicFrame } from '../core/frame/can.js';
 import type { FaultLedger } from '../core/fault/accounting.js';
-import { channelIndexOf, type Injection } from '../core/fault/injector.js';
+import { channelIndexOf, type Injection } from '../core/fault/plan.js';
 import { CHANNEL_NAMES, type FaultSpec } from '../core/fault/profile.js';
 import type { Imu } from '../core/plant/imu.js';
 import type { SimClock } from '../core/sim/clock.js';
@@ -54,6 +54,8 @@ export interface InjectorTargets {
 export interface Upset { readonly channel: number; readonly word: number }
 
 export class FaultInjector {
+  /** Per fault-ledger record, the fault as injected (ground truth for the oracle: transient or permanent). */
+  readonly specs: FaultSpec[] = [];
   private nextInjection = 0;
   private readonly upsetRateHz: Float64Array;
   private readonly consolePrng: Prng;
@@ -153,6 +155,7 @@ export class FaultInjector {
     const byzantineKind = f.kind === 'two-faced' || f.kind === 'masquerade' || f.kind === 'replay';
     // A Byzantine channel stays faulty to the end: its record stays open, so its isolation is never a healthy one.
     const id = this.ledger.add(f.kind, channel, sensor, t, byzantineKind ? Math.max(FAULT_WINDOW_MICROS, this.targets.endMicros - t + 1) : FAULT_WINDOW_MICROS);
+    this.specs[id] = f;
     const c = channel >= 0 ? this.targets.channels[channel] : undefined;
     switch (f.kind) {
       case 'memory-flip':

@@ -5,7 +5,9 @@
  * goes to the fault ledger (src/core/fault/accounting.ts), which attributes it to the open
  * fault records it can belong to. The observer also keeps the time of the last alarm, the only
  * thing the oracle (src/sim/oracle.ts) reads from the mechanisms: whether a deviation was
- * announced.
+ * announced. An alarm is something *raised*: a voter event, a status bit that comes on, a
+ * channel's self-detected fault. A standing condition (the voter still in degraded mode, a
+ * sensor still excluded) is not raised again each vote, so it cannot announce a later fault.
  */
 import type { EmulatedCanBus } from './emulated-can.js';
 import type { ChannelFaultState } from './fault-state.js';
@@ -27,6 +29,7 @@ interface BusWatch { readonly id: number; readonly errorFrames: number }
 export class MechanismObserver {
   /** True time of the last alarm any mechanism raised (−1e15: none yet). */
   lastAlarmMicros = -1e15;
+  private prevVoterAlarms = 0;
   private readonly memoryWatches: MemoryWatch[] = [];
   private readonly registerWatches: RegisterWatch[] = [];
   private readonly busWatches: BusWatch[] = [];
@@ -34,6 +37,7 @@ export class MechanismObserver {
   private readonly prevUsedMask: Int32Array;
   private readonly prevFailedMask: Int32Array;
   private readonly prevSelfFaults: Int32Array;
+  private readonly prevSensorAlarms: Int32Array;
 
   constructor(
     private readonly channels: readonly ChannelRuntime[],
@@ -46,6 +50,7 @@ export class MechanismObserver {
     this.prevUsedMask = new Int32Array(n).fill(CONSOLIDATION_USED_MASK & 0x7);
     this.prevFailedMask = new Int32Array(n);
     this.prevSelfFaults = new Int32Array(n);
+    this.prevSensorAlarms = new Int32Array(n);
   }
 
   /** A memory fault in `words` of `channel`: closed when every word is clean again (corrected if the ECC did it). */
@@ -67,7 +72,9 @@ export class MechanismObserver {
 
   /** Everything the mechanisms did up to the vote at `t` (voter status word `status`). */
   observe(t: number, status: number): void {
-    if ((status & VOTER_ALARMS) !== 0) this.lastAlarmMicros = t;
+    const alarms = status & VOTER_ALARMS;
+    if ((alarms & ~this.prevVoterAlarms) !== 0) this.lastAlarmMicros = t;
+    this.prevVoterAlarms = alarms;
     this.observeVoterEvents();
     this.observeChannels(t);
     if (this.memoryWatches.length + this.registerWatches.length + this.busWatches.length > 0) this.observeCorrections(t);
@@ -90,7 +97,9 @@ export class MechanismObserver {
       const ch = this.channels[c];
       if (ch === undefined) continue;
       const s = ch.lastConsolidationStatus;
-      if ((s & SENSOR_ALARMS) !== 0) this.lastAlarmMicros = t;
+      const sensorAlarms = s & SENSOR_ALARMS;
+      if ((sensorAlarms & ~(this.prevSensorAlarms[c] ?? 0)) !== 0) this.lastAlarmMicros = t;
+      this.prevSensorAlarms[c] = sensorAlarms;
       if (ch.selfFaults !== this.prevSelfFaults[c]) {
         this.prevSelfFaults[c] = ch.selfFaults;
         this.lastAlarmMicros = t;

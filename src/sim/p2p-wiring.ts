@@ -18,7 +18,7 @@ import { agree } from '../core/byzantine/scenario.js';
 import type { ChannelRuntime } from '../core/channel/channel.js';
 import type { VoterNode } from '../core/channel/voter-node.js';
 import { assert } from '../core/assert.js';
-import type { Injection } from '../core/fault/injector.js';
+import type { Injection } from '../core/fault/plan.js';
 import { canIdOf, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
 import { BYZANTINE_KINDS, CHANNEL_NAMES } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';

@@ -5,12 +5,14 @@
  * middle of a flight, gives the same answer as the state it reads.
  */
 import type { EmulatedCanBus } from './emulated-can.js';
+import type { Deviation, OutcomeClass, TwinFigures, Verdict } from './oracle.js';
 import type { NodeOutbox } from './outbox.js';
 import type { ByzantineFault, P2pWiring } from './p2p-wiring.js';
 import type { ChannelRuntime } from '../core/channel/channel.js';
 import type { VoterNode } from '../core/channel/voter-node.js';
 import { FaultLedger, type FaultFate } from '../core/fault/accounting.js';
-import type { Injection } from '../core/fault/injector.js';
+import type { Injection } from '../core/fault/plan.js';
+import { isTransientFault, type FaultSpec } from '../core/fault/profile.js';
 import { CHANNEL_IDS_MAX } from '../core/frame/ids.js';
 import { FLIGHT_ENVELOPE } from '../core/plant/vehicle.js';
 
@@ -18,6 +20,24 @@ export interface IsolationReport { readonly channel: string; readonly atS: numbe
 export interface FaultReport {
   readonly id: number; readonly kind: string; readonly target: string; readonly atS: number; readonly source: string;
   readonly fate: FaultFate; readonly detectedBy: string; readonly detectionLatencyMs: number | null;
+  /** The oracle's verdict on this fault (src/sim/oracle.ts), and whether the fault is transient. */
+  readonly outcome: OutcomeClass; readonly transient: boolean;
+}
+
+/** A stretch of votes outside the twin's tolerance. */
+export interface DeviationReport {
+  readonly atS: number; readonly untilS: number; readonly votes: number;
+  /** The fault (faultList id) it belongs to, or null. */
+  readonly fault: number | null;
+  readonly announced: boolean; readonly what: string;
+  readonly maxCommandDeviationDeg: number; readonly maxAttitudeDeviationDeg: number;
+}
+
+export interface TwinReport extends TwinFigures {
+  /** Deviations that belong to no injected fault. */
+  readonly unattributedDeviations: number;
+  /** The first deviations (at most DEVIATIONS_KEPT_MAX). */
+  readonly episodes: DeviationReport[];
 }
 
 export interface AgreementReport {
@@ -57,6 +77,14 @@ export interface FlightResult {
   readonly voter: { readonly mode: string; readonly e2eRejected: number; readonly clockFaultMask: number };
   readonly bus: { readonly frames: number; readonly errorFrames: number; readonly loadPercent: number; readonly dropped: number };
   readonly faultList: FaultReport[];
+  /** The oracle's verdict on the flight: the most severe outcome of its faults and deviations. */
+  readonly outcome: OutcomeClass;
+  /** Injected faults per outcome. */
+  readonly outcomes: Record<OutcomeClass, number>;
+  /** The comparison with the golden twin (null for a flight that is itself a twin). */
+  readonly twin: TwinReport | null;
+  /** Why the flight fails (empty: it does not), one line per failing fault or deviation. */
+  readonly failures: string[];
 }
 
 /** Everything a result is made of, read-only. */
@@ -79,6 +107,10 @@ export interface FlightState {
   readonly deadlineMisses: number;
   readonly p2p: P2pWiring | undefined;
   readonly byzantine: ByzantineFault | undefined;
+  readonly verdict: Verdict;
+  readonly twin: TwinFigures | null;
+  readonly deviations: readonly Deviation[];
+  readonly specs: readonly FaultSpec[];
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -104,11 +136,58 @@ function channelReport(s: FlightState, c: ChannelRuntime, i: number): Record<str
 }
 
 function faultList(s: FlightState, names: readonly string[]): FaultReport[] {
-  return s.ledger.records.map((r) => ({
+  return s.ledger.records.map((r, i) => ({
     id: r.id, kind: r.kind, target: r.channel >= 0 ? (names[r.channel] ?? '?') : r.sensor >= 0 ? `S${r.sensor + 1}` : 'bus',
     atS: round6(r.atMicros / 1e6), source: s.injections[r.id]?.source ?? 'event', fate: FaultLedger.fateAtEnd(r), detectedBy: r.detectedBy,
     detectionLatencyMs: r.detectionLatencyMicros === undefined ? null : round3(r.detectionLatencyMicros / 1000),
+    outcome: s.verdict.perFault[i] ?? 'masked', transient: transientAt(s.specs, i),
   }));
+}
+
+function transientAt(specs: readonly FaultSpec[], i: number): boolean {
+  const spec = specs[i];
+  return spec === undefined || isTransientFault(spec);
+}
+
+function twinReport(s: FlightState): TwinReport | null {
+  if (s.twin === null) return null;
+  return {
+    ...s.twin, maxCommandDeviationDeg: round3(s.twin.maxCommandDeviationDeg), maxAttitudeDeviationDeg: round3(s.twin.maxAttitudeDeviationDeg),
+    firstDeviationS: s.twin.firstDeviationS === null ? null : round6(s.twin.firstDeviationS),
+    unattributedDeviations: s.verdict.unattributed,
+    episodes: s.deviations.map((d) => ({
+      atS: round6(d.startMicros / 1e6), untilS: round6(d.endMicros / 1e6), votes: d.votes, fault: d.faultId < 0 ? null : d.faultId,
+      announced: d.announced, what: d.what, maxCommandDeviationDeg: round3(d.maxCommandDeviationDeg), maxAttitudeDeviationDeg: round3(d.maxAttitudeDeviationDeg),
+    })),
+  };
+}
+
+/** One line per reason the flight fails under the shared exit rule (docs/FLIGHT.md, "Exit codes"). */
+function failures(s: FlightState, list: readonly FaultReport[], twin: TwinReport | null): string[] {
+  const lines: string[] = [];
+  for (const f of s.verdict.failing) {
+    const r = list[f.id];
+    if (r === undefined) continue;
+    const dev = twin?.episodes.find((d) => d.fault === f.id);
+    const what = dev === undefined ? '' : `: ${dev.what} off the twin from ${dev.atS} s for ${dev.votes} votes (command ${dev.maxCommandDeviationDeg}°, attitude ${dev.maxAttitudeDeviationDeg}°)${dev.announced ? ', announced' : ', no alarm'}`;
+    const degraded = f.outcome === 'degraded' ? ': a channel lost for good to a transient fault' : '';
+    lines.push(`${f.outcome}: fault ${r.id} ${r.kind} on ${r.target} at ${r.atS} s${what}${degraded}`);
+  }
+  for (const d of twin?.episodes ?? []) {
+    if (d.fault !== null) continue;
+    lines.push(`${d.announced ? 'detected-unsafe' : 'sdc'}: ${d.what} off the twin from ${d.atS} s for ${d.votes} votes (command ${d.maxCommandDeviationDeg}°, attitude ${d.maxAttitudeDeviationDeg}°) with no fault injected before it`);
+  }
+  return lines;
+}
+
+/**
+ * The exit rule shared by `run`, `hil`, `soak` and `campaign` (docs/FLIGHT.md, "Exit codes"): a
+ * flight fails when a fault or deviation ended `sdc`, `hang` or `detected-unsafe`, when a
+ * transient fault cost a channel for good (`degraded`), when healthy channels were isolated, or
+ * when the agreement layer let healthy channels disagree. `failures` names each.
+ */
+export function flightFails(r: Pick<FlightResult, 'failures' | 'agreementViolations' | 'falseIsolations'>): boolean {
+  return r.failures.length > 0 || r.agreementViolations > 0 || r.falseIsolations > 0;
 }
 
 /** The result of the flight in state `s` (pure). */
@@ -118,6 +197,8 @@ export function flightResult(s: FlightState): FlightResult {
   const counts = s.ledger.countsAtEnd();
   const stats = s.bus.statistics();
   const ledger = s.ledger;
+  const list = faultList(s, names);
+  const twin = twinReport(s);
   return {
     seed: s.seed,
     cycles: s.cyclesRun,
@@ -141,6 +222,10 @@ export function flightResult(s: FlightState): FlightResult {
     channels: Object.fromEntries(s.channels.map((c, i) => [c.name, channelReport(s, c, i)])),
     voter: { mode: s.voterNode.voter.mode, e2eRejected: s.voterNode.e2eRejected, clockFaultMask: s.voterNode.clockFaultMask },
     bus: { frames: stats.frames, errorFrames: stats.errorFrames, loadPercent: round3(stats.loadPercent), dropped: s.sensorFramesDropped },
-    faultList: faultList(s, names),
+    faultList: list,
+    outcome: s.verdict.outcome,
+    outcomes: s.verdict.outcomes,
+    twin,
+    failures: failures(s, list, twin),
   };
 }

@@ -1,13 +1,15 @@
 /**
  * The single-fault hypothesis (docs/FLIGHT.md): one fault of one kind, alone in a flight, must
- * end with zero silent data corruption and no hang, the attitude within the envelope, the
- * faulty channel (if any) isolated within the documented bound, and no healthy channel ever
- * isolated. Used by the tests and by `triplex soak`.
+ * pass the oracle (src/sim/oracle.ts: no sdc, detected-unsafe or hang against the golden twin,
+ * and no channel lost for good to a transient fault), keep the attitude within the envelope,
+ * have the faulty channel (if any) isolated within the documented bound, and never isolate a
+ * healthy channel. Used by the tests and by `triplex soak`.
  */
 import type { FaultProfile, FaultSpec } from '../core/fault/profile.js';
 import { Prng } from '../core/sim/prng.js';
 import { FLIGHT_ENVELOPE } from '../core/plant/vehicle.js';
 import { Flight, type FlightResult } from './flight.js';
+import { flightFails } from './report.js';
 import type { Rig } from './rig.js';
 
 /** Documented isolation bound for channel faults that must be isolated (ms after injection). */
@@ -67,8 +69,7 @@ export function singleFaultProfile(fault: FaultSpec): FaultProfile {
 /** Violations of the single-fault rule in `result` (empty: the rule holds). */
 export function singleFaultViolations(fault: FaultSpec, result: FlightResult): string[] {
   const v: string[] = [];
-  if (result.faults.sdc > 0) v.push(`${result.faults.sdc} SDC`);
-  if (result.faults.hang > 0) v.push(`${result.faults.hang} hang`);
+  if (flightFails(result)) v.push(...result.failures);
   if (result.maxAttitudeErrorDeg > FLIGHT_ENVELOPE.attitudeErrorDegMax) v.push(`attitude error ${result.maxAttitudeErrorDeg}° beyond the envelope`);
   const target = 'channel' in fault ? fault.channel : undefined;
   for (const iso of result.isolations) {

@@ -11,7 +11,7 @@ const header = makeHeader({ seed: 1, counts: [{ target: 'memory', injections: 3 
 function row(i: number): CampaignRow {
   return {
     type: 'row', row: i, seed: 100 + i, fault: { target: 'memory', location: `A word ${i} bit 1`, timeS: 1.5, spec: { kind: 'memory-flip', channel: 'A', word: i, bit: 1 } },
-    outcome: 'corrected', detectionLatencyMs: 12.5, maxAttitudeErrorDeg: 0.3, scrub: { corrected: 1, uncorrectable: 0, scrubbedWords: 100 },
+    outcome: 'recovered', detectionLatencyMs: 12.5, maxAttitudeErrorDeg: 0.3, scrub: { corrected: 1, uncorrectable: 0, scrubbedWords: 100 },
   };
 }
 

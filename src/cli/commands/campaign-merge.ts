@@ -30,6 +30,7 @@ function load(paths: readonly string[]): ResultsFile[] {
     if (!file.ok) throw new UsageError(describeResultsError(path, file.error));
     const first = files[0];
     if (first !== undefined && file.value.header.configHash !== first.header.configHash) throw new UsageError(`${path} is from another campaign (config ${file.value.header.configHash.slice(0, 12)}, ${paths[0] ?? ''} has ${first.header.configHash.slice(0, 12)})`);
+    if (first !== undefined && file.value.header.oracle !== first.header.oracle) throw new UsageError(`${path} was judged by oracle version ${file.value.header.oracle}, ${paths[0] ?? ''} by version ${first.header.oracle}`);
     if (first !== undefined && file.value.header.shard.count !== first.header.shard.count) throw new UsageError(`${path} is shard ${file.value.header.shard.index}/${file.value.header.shard.count}, but ${paths[0] ?? ''} is one of ${first.header.shard.count}`);
     const twin = files.findIndex((f) => f.header.shard.index === file.value.header.shard.index);
     if (twin >= 0) throw new UsageError(`shard ${file.value.header.shard.index}/${file.value.header.shard.count} given twice (${paths[twin] ?? ''} and ${path})`);
@@ -63,7 +64,7 @@ export function runMerge(argv: readonly string[], io: CliIo): number {
   }
   const rows: CampaignRow[] = files.flatMap((f) => f.rows).sort((a, b) => a.row - b.row);
   const golden = files.find((f) => f.golden !== undefined)?.golden;
-  const header = makeHeader(first.header.config, { index: 0, count: 1 });
+  const header = { ...makeHeader(first.header.config, { index: 0, count: 1 }), oracle: first.header.oracle };
   const lines = [header, ...(golden === undefined ? [] : [golden]), ...rows].map((l) => JSON.stringify(l));
   writeFileAtomic(values.out, `${lines.join('\n')}\n`);
   if (values.json === true) io.out(`${JSON.stringify({ out: values.out, shards: count, rows: rows.length })}\n`);

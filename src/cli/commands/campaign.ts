@@ -10,12 +10,13 @@
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parse, parseInteger } from '../args.js';
-import { EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { runInWorkers } from '../../campaign/workers.js';
 import { FLIGHT_MODELS, loadModel, type FlightModel } from '../../campaign/models.js';
-import type { CampaignConfig } from '../../campaign/runner.js';
+import { TWIN_SEEDS_MAX, type CampaignConfig } from '../../campaign/runner.js';
+import { ORACLE_VERSION } from '../../core/fault/outcome.js';
 import { CAMPAIGN_INJECTIONS_MAX, evenCounts, isTarget, leveugleCounts, TARGETS, type FaultSpaceShape, type Target } from '../../core/campaign/plan.js';
 import { formatStatsTable, OutcomeCounter, type CampaignStats } from '../../core/campaign/stats.js';
 import { parseFaultProfile } from '../../core/fault/profile.js';
@@ -34,6 +35,7 @@ const OPTIONS = {
   workers: { type: 'string' },
   shard: { type: 'string' },
   model: { type: 'string' },
+  'twin-seeds': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -44,6 +46,8 @@ export const FLUSH_ROWS = 64;
 export const FLUSH_INTERVAL_MS = 250;
 export const WORKERS_MAX = 256;
 export const SHARDS_MAX = 100_000;
+/** Flight seeds a campaign's rows share by default (docs/CAMPAIGNS.md, "Golden twins"). */
+export const DEFAULT_TWIN_SEEDS = 16;
 
 const USAGE = [
   'usage: triplex campaign --out FILE.jsonl (--injections N | --margin E --confidence C) [options]',
@@ -58,10 +62,14 @@ const USAGE = [
   '  --seed S              campaign seed (default 1)       --workers K   worker threads (default: CPUs)',
   '  --shard I/N           run only rows i with i mod N = I (merge the shards afterwards)',
   '  --model M             emulated (the full closed loop, default) or synthetic (a fast stand-in)',
+  '  --twin-seeds N        rows share N flight seeds, each judged against one recorded fault-free',
+  '                        twin per seed (default 16); 0: every row its own seed and a live twin',
   '  --json                print the statistics as JSON on stdout',
   '',
-  'Rerun the same command to resume a killed or interrupted campaign; another configuration',
-  'against the same --out file is refused (exit 2). Progress goes to stderr.',
+  'Rerun the same command to resume a killed or interrupted campaign; another configuration,',
+  'or a file judged by another oracle version, is refused (exit 2). Progress goes to stderr.',
+  'Exit 1 when a row\'s flight fails (sdc, detected-unsafe, hang, or a channel lost for good to a',
+  'transient fault), the rule `triplex run` uses.',
 ].join('\n');
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -146,19 +154,20 @@ async function buildConfig(values: Values): Promise<CampaignConfig> {
   const seed = parseInteger('seed', values.seed ?? '1', 0, 0xffff_ffff);
   const model = parseModel(values.model);
   const profile = readProfile(values.profile);
+  const twinSeeds = parseInteger('twin-seeds', values['twin-seeds'] ?? String(DEFAULT_TWIN_SEEDS), 0, TWIN_SEEDS_MAX);
   const fixed = values.injections !== undefined;
   if (fixed && (values.margin !== undefined || values.confidence !== undefined)) throw new UsageError('give either --injections or --margin/--confidence, not both');
   if (!fixed && (values.margin === undefined || values.confidence === undefined)) throw new UsageError('missing --injections N (or --margin E --confidence C)');
   const shape = await loadShape(model);
   if (fixed) {
     const injections = parseInteger('injections', values.injections, 1, CAMPAIGN_INJECTIONS_MAX);
-    return { seed, durationS, rateHz, model, profile, counts: evenCounts(targets, injections), sizing: { mode: 'fixed', injections }, shape };
+    return { seed, durationS, rateHz, model, profile, counts: evenCounts(targets, injections), sizing: { mode: 'fixed', injections }, shape, twinSeeds };
   }
   const margin = parseFraction('margin', values.margin ?? '', false);
   const confidence = parseFraction('confidence', values.confidence ?? '', true);
   const counts = leveugleCounts(targets, shape, durationS, rateHz, margin, confidence);
   if (counts.reduce((a, c) => a + c.injections, 0) > CAMPAIGN_INJECTIONS_MAX) throw new UsageError(`--margin ${values.margin ?? ''} needs more than ${CAMPAIGN_INJECTIONS_MAX} injections`);
-  return { seed, durationS, rateHz, model, profile, counts, sizing: { mode: 'leveugle', margin, confidence }, shape };
+  return { seed, durationS, rateHz, model, profile, counts, sizing: { mode: 'leveugle', margin, confidence }, shape, twinSeeds };
 }
 
 async function loadShape(model: FlightModel): Promise<FaultSpaceShape> {
@@ -192,6 +201,7 @@ function openResults(path: string, header: ResultsHeader, io: CliIo): Opened {
   const existing = readResults(path);
   if (!existing.ok) throw new UsageError(describeResultsError(path, existing.error));
   const found = existing.value.header;
+  if (found.oracle !== ORACLE_VERSION) throw new UsageError(`${path} was judged by oracle version ${found.oracle}; this Triplex's oracle is version ${ORACLE_VERSION} (rows judged by other rules cannot be resumed): use another --out`);
   if (found.configHash !== header.configHash) throw new UsageError(`${path} holds another campaign (config ${found.configHash.slice(0, 12)}, this command ${header.configHash.slice(0, 12)}): use the same flags to resume, or another --out`);
   if (found.shard.index !== header.shard.index || found.shard.count !== header.shard.count) throw new UsageError(`${path} holds shard ${found.shard.index}/${found.shard.count}, not ${header.shard.index}/${header.shard.count}`);
   if (existing.value.tornLine) io.err(`${path}: dropped a torn last line (it will be run again)\n`);
@@ -239,15 +249,59 @@ async function runCampaign(config: CampaignConfig, shard: ShardSpec, workers: nu
 function summarise(out: string, expected: number, interrupted: boolean, json: boolean, io: CliIo): number {
   const file = readResults(out);
   if (!file.ok) throw new UsageError(describeResultsError(out, file.error));
-  const stats = statsOf(file.value.rows);
-  const complete = file.value.rows.length >= expected;
-  if (json) io.out(`${JSON.stringify({ file: out, configHash: file.value.header.configHash, shard: file.value.header.shard, rows: file.value.rows.length, expected, complete, golden: file.value.golden ?? null, stats })}\n`);
-  else io.out(`${formatStatsTable(stats)}\n${file.value.rows.length}/${expected} rows in ${out}${complete ? '' : ' (incomplete: rerun the same command to resume)'}\n`);
+  const rows = file.value.rows;
+  const stats = statsOf(rows);
+  const latency = latencyOf(rows);
+  const failing = rows.filter((r) => r.fails === true).sort((a, b) => a.row - b.row);
+  const complete = rows.length >= expected;
+  if (json) {
+    io.out(`${JSON.stringify({ file: out, configHash: file.value.header.configHash, shard: file.value.header.shard, oracle: file.value.header.oracle, rows: rows.length, expected, complete, golden: file.value.golden ?? null, stats, latency, failingRows: failing.length, failing: failing.slice(0, FAILING_SHOWN_MAX).map((r) => ({ row: r.row, outcome: r.outcome, target: r.fault.target, location: r.fault.location, timeS: r.fault.timeS })) })}\n`);
+  } else {
+    const shown = failing.slice(0, FAILING_SHOWN_MAX).map((r) => `  row ${r.row}: ${r.outcome} — ${r.fault.target} ${r.fault.location} at ${r.fault.timeS} s (replay: triplex run --replay ${out}:${r.row})`);
+    const failLines = failing.length === 0 ? 'failing rows: none\n' : `failing rows: ${failing.length}\n${shown.join('\n')}${failing.length > shown.length ? `\n  … and ${failing.length - shown.length} more (--json)` : ''}\n`;
+    io.out(`${formatStatsTable(stats)}\n${formatLatencyTable(latency)}\n${failLines}${rows.length}/${expected} rows in ${out}${complete ? '' : ' (incomplete: rerun the same command to resume)'}\n`);
+  }
   if (interrupted && !complete) {
     io.err(`interrupted: rerun the same command to resume\n`);
     return 130;
   }
-  return EXIT_OK;
+  return failing.length > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Failing rows listed in the summary. */
+const FAILING_SHOWN_MAX = 10;
+
+export interface TargetLatency {
+  readonly target: string;
+  readonly detected: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly maxMs: number | null;
+}
+
+/** Detection latency per target (rows a mechanism detected): nearest-rank p50, p99 and max. */
+export function latencyOf(rows: readonly CampaignRow[]): TargetLatency[] {
+  const by = new Map<string, number[]>();
+  for (const r of rows) {
+    if (r.detectionLatencyMs === null) continue;
+    const list = by.get(r.fault.target) ?? [];
+    list.push(r.detectionLatencyMs);
+    by.set(r.fault.target, list);
+  }
+  const all = [...by.values()].flat();
+  const of = (target: string, values: number[]): TargetLatency => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const rank = (p: number): number | null => (sorted.length === 0 ? null : (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? null));
+    return { target, detected: sorted.length, p50Ms: rank(0.5), p99Ms: rank(0.99), maxMs: sorted.length === 0 ? null : (sorted[sorted.length - 1] ?? null) };
+  };
+  return [...TARGETS.filter((t) => by.has(t)).map((t) => of(t, by.get(t) ?? [])), of('all', all)];
+}
+
+function formatLatencyTable(rows: readonly TargetLatency[]): string {
+  const ms = (v: number | null): string => (v === null ? '-' : v.toFixed(3));
+  const lines = ['detection latency (ms, rows a mechanism detected)', 'target     detected        p50        p99        max'];
+  for (const r of rows) lines.push(`${r.target.padEnd(10)} ${String(r.detected).padStart(8)} ${ms(r.p50Ms).padStart(10)} ${ms(r.p99Ms).padStart(10)} ${ms(r.maxMs).padStart(10)}`);
+  return lines.join('\n');
 }
 
 export function statsOf(rows: readonly CampaignRow[], confidence = 0.95): CampaignStats {

@@ -13,7 +13,7 @@ import { LocalRig } from '../../console/local-rig.js';
 import { startRig, type RunningRig } from '../../hil/bridge.js';
 import { RealClock } from '../../io/real-clock.js';
 import { listenForConsoles, readToken } from '../console-options.js';
-import { summary } from '../flight-summary.js';
+import { failed, summary } from '../flight-summary.js';
 import { flightRigArg, profileArg } from '../load.js';
 
 const HELP = `usage: triplex hil --rig FILE [options]
@@ -113,7 +113,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const result = running.flight.result();
     const figures = hilFigures(running, lockstep);
     io.out(values.json === true ? `${JSON.stringify({ ...result, hil: figures })}\n` : `${summary(result, undefined)}${hilSummary(figures)}`);
-    return result.faults.sdc > 0 || result.faults.hang > 0 ? EXIT_FAILURE : EXIT_OK;
+    return failed(result) ? EXIT_FAILURE : EXIT_OK;
   } finally {
     await running.close();
   }

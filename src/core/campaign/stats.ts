@@ -1,23 +1,19 @@
 /**
  * Campaign statistics: per target and outcome class, counts, rates and Wilson intervals.
  *
- * Outcomes (the flight loop's taxonomy, docs/CAMPAIGNS.md):
- *   masked     the fault had no effect the system noticed and the flight stayed nominal
- *   corrected  the fault was detected and corrected in place (ECC, scrubber, register vote)
- *   isolated   the fault was detected and the faulty unit isolated; the flight went on
- *   failSafe   the fault was detected and the system went to its fail-safe state
- *   sdc        silent data corruption: the flight went wrong and nothing detected it
- *   hang       the flight loop stopped making progress
+ * Outcomes: the oracle's taxonomy (src/core/fault/outcome.ts, docs/FLIGHT.md "Outcomes"):
+ * masked, recovered, degraded, detected-unsafe, sdc, hang.
  */
 import { assert } from '../assert.js';
+import { isOutcomeClass, OUTCOME_CLASSES, type OutcomeClass } from '../fault/outcome.js';
 import { TARGETS, type Target } from './plan.js';
 import { wilsonInterval, type Interval } from './sampling.js';
 
-export const OUTCOMES = ['masked', 'corrected', 'isolated', 'failSafe', 'sdc', 'hang'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export const OUTCOMES = OUTCOME_CLASSES;
+export type Outcome = OutcomeClass;
 
 export function isOutcome(text: unknown): text is Outcome {
-  return typeof text === 'string' && (OUTCOMES as readonly string[]).includes(text);
+  return isOutcomeClass(text);
 }
 
 export interface OutcomeStat {

@@ -148,6 +148,16 @@ export class FaultLedger {
     for (const r of this.open) this.raise(r, 'sdc', atMicros, what);
   }
 
+  /**
+   * The oracle found an unannounced deviation that belongs to record `id` (src/sim/oracle.ts):
+   * its fate is SDC, whether or not its observation window is still open.
+   */
+  verdictSdc(id: number, atMicros: number): void {
+    const r = this.records[id];
+    assert(r !== undefined, `no fault record ${id}`);
+    this.raise(r, 'sdc', atMicros, 'oracle');
+  }
+
   /** Closes every record whose window ended at or before `nowMicros`. */
   tick(nowMicros: number): void {
     while (this.open.length > 0) {

@@ -45,6 +45,34 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'two-faced', 'masquerade', 'replay',
 ];
 
+/**
+ * Whether a fault is transient: its cause goes away by itself, so a flight that ends with a
+ * channel lost to it has lost redundancy it should have kept (the oracle's `degraded` then fails
+ * the run, docs/FLIGHT.md "Outcomes"). Upsets of memory and registers (the cell is rewritten or
+ * scrubbed), every bus fault, a babble, a hang, a crash the profile restarts, a sensor fault or
+ * wrong command with a duration, and a clock jump (resynchronisation removes the offset) are
+ * transient. A crash without restart, a sensor fault without a duration, a drifting oscillator
+ * and the Byzantine kinds (from `atS` to the end) are permanent.
+ */
+export function isTransientFault(f: FaultSpec): boolean {
+  switch (f.kind) {
+    case 'channel-crash': return f.restartAfterMicros !== undefined;
+    case 'sensor': return f.durationMicros !== undefined;
+    case 'clock-drift': case 'two-faced': case 'masquerade': case 'replay': return false;
+    default: return true;
+  }
+}
+
+/** When a transient fault's cause is gone (µs): its end for faults with a duration or restart, else the injection itself. */
+export function faultEffectEndMicros(f: FaultSpec, atMicros: number): number {
+  switch (f.kind) {
+    case 'channel-crash': return atMicros + (f.restartAfterMicros ?? Number.POSITIVE_INFINITY);
+    case 'sensor': return atMicros + (f.durationMicros ?? Number.POSITIVE_INFINITY);
+    case 'channel-hang': case 'wrong-command': case 'babble': return atMicros + f.durationMicros;
+    default: return isTransientFault(f) ? atMicros : Number.POSITIVE_INFINITY;
+  }
+}
+
 /** Byzantine kinds: a channel that lies in the exchange from its `atS` on (at most one per flight). */
 export const BYZANTINE_KINDS: readonly FaultKind[] = ['two-faced', 'masquerade', 'replay'];
 /** Largest lie (`value`) a Byzantine fault may add, in the exchanged values' units. */

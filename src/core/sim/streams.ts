@@ -20,3 +20,5 @@ export const INJECTION_STREAM = 400;
 export const SOAK_FAULT_STREAM = 9;
 /** The console's SEU process (`upset CH RATE`): `new Prng(seed ^ CONSOLE_UPSET_SEED_XOR)`. */
 export const CONSOLE_UPSET_SEED_XOR = 0x5eed;
+/** A campaign's twin seeds (`--twin-seeds N`): `new Prng(campaignSeed).fork(TWIN_SEED_STREAM)`, N draws of nextU32. */
+export const TWIN_SEED_STREAM = 500;

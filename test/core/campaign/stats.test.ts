@@ -4,7 +4,7 @@ import { formatStatsTable, OutcomeCounter } from '../../../src/core/campaign/sta
 describe('outcome statistics', () => {
   it('counts per target and overall with Wilson intervals', () => {
     const counter = new OutcomeCounter();
-    for (let i = 0; i < 9; i++) counter.add('memory', 'corrected');
+    for (let i = 0; i < 9; i++) counter.add('memory', 'recovered');
     counter.add('memory', 'sdc');
     for (let i = 0; i < 5; i++) counter.add('bus', 'masked');
     const stats = counter.stats();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { expandProfile, type FaultGeometry } from '../../../src/core/fault/injector.js';
+import { expandProfile, type FaultGeometry } from '../../../src/core/fault/plan.js';
 import { FAULT_KINDS, type FaultProfile, type FaultSpec } from '../../../src/core/fault/profile.js';
 import { Prng } from '../../../src/core/sim/prng.js';
 import { testSeed } from '../../support/seed.js';
