@@ -1,6 +1,6 @@
 // Spawns the built CLI: bad flags, resume after SIGKILL, config refusal, shards and merge (docs/CAMPAIGNS.md).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,25 @@ describe('triplex campaign: bad usage', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('holds another campaign');
     expect(readFileSync(out, 'utf8')).toBe(before);
+  });
+
+  it('refuses to resume a file judged by another oracle version (exit 2, one line, file untouched)', () => {
+    const out = join(dir, 'oracle.jsonl');
+    const done = cli(...BASE, '--injections', '30', '--out', out);
+    expect(done.status).toBe(0);
+    const [head = '', ...rest] = readFileSync(out, 'utf8').split('\n');
+    const header = JSON.parse(head) as Record<string, unknown>;
+    expect(header.oracle).toBe(2);
+    // A first-wave file: no `oracle` field (reads as version 1), one row missing so a resume would run.
+    const old = { ...header };
+    delete old.oracle;
+    const oldText = [JSON.stringify(old), ...rest.slice(0, -2), ''].join('\n');
+    writeFileSync(out, oldText);
+    const r = cli(...BASE, '--injections', '30', '--out', out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/judged by oracle version 1; this Triplex's oracle is version 2/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(readFileSync(out, 'utf8')).toBe(oldText);
   });
 });
 
