@@ -10,7 +10,7 @@ import { timeIt, type BenchSuite } from './harness.js';
 import { Prng } from '../core/sim/prng.js';
 import { Plant } from '../core/plant/plant.js';
 import { createImus, DEFAULT_IMU, IMU_SAMPLE_LENGTH } from '../core/plant/imu.js';
-import { IMU_STREAM_BASE, PLANT_GUST_STREAM } from '../core/plant/random.js';
+import { IMU_STREAM_BASE, PLANT_GUST_STREAM } from '../core/sim/streams.js';
 import { aerosondeVehicle } from '../core/plant/vehicle.js';
 import { ControlLaw } from '../core/control/law.js';
 import { defaultGains, initialiseControlMemory, SETPOINT_LENGTH, writeSetpoint } from '../core/control/gains.js';

@@ -177,8 +177,8 @@ function emulatedShape(memory: { readonly wordCount: number; readonly code: { re
 export const TWIN_CACHE_MAX = 32;
 
 async function loadEmulated(): Promise<LoadedModel> {
-  const [{ createFlight }, { loadFlightRig }, { MemoryImage }, { CONTROL_MEMORY_BYTES }, { RecordedTwin }, { flightFails }, { NO_FAULTS }] = await Promise.all([
-    import('../sim/flight.js'), import('../io/loaders.js'), import('../core/memory/memory-image.js'), import('../core/control/state.js'),
+  const [{ createFlight }, { loadFlightRig }, { MemoryImage }, { CONTROL_MEMORY_GEOMETRY }, { RecordedTwin }, { flightFails }, { NO_FAULTS }] = await Promise.all([
+    import('../sim/flight.js'), import('../io/loaders.js'), import('../core/memory/memory-image.js'), import('../core/channel/channel.js'),
     import('../sim/twin.js'), import('../sim/report.js'), import('../core/fault/profile.js'),
   ]);
   const twins = new Map<string, InstanceType<typeof RecordedTwin>>();
@@ -198,7 +198,7 @@ async function loadEmulated(): Promise<LoadedModel> {
   const loaded = loadFlightRig(undefined);
   if (!loaded.ok) throw new Error(loaded.error);
   const rig = loaded.value;
-  const shape = emulatedShape(new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 }));
+  const shape = emulatedShape(new MemoryImage(CONTROL_MEMORY_GEOMETRY));
   const flight: FlightFunction = (request) => {
     const profile: FaultProfile = request.plannedFault === undefined ? request.profile : { ...request.profile, events: [...request.profile.events, request.plannedFault].sort((a, b) => a.atMicros - b.atMicros) };
     const twin = request.sharedTwin === true ? twinOf(request) : 'live';

@@ -13,12 +13,12 @@ import { NodeOutbox, SensorFrameSender } from './outbox.js';
 import { algorithmOf, byzantineFaultOf, isCommandFrame, P2pWiring, type ByzantineFault, type Links } from './p2p-wiring.js';
 import { flightSchedule, scheduleMismatches } from './schedule.js';
 import { flightTiming, type FlightTiming } from './timing.js';
-import { ChannelRuntime, type ChannelOutbox } from '../core/channel/channel.js';
+import { ChannelRuntime, CONTROL_MEMORY_GEOMETRY, type ChannelOutbox } from '../core/channel/channel.js';
 import type { CanMedium } from '../core/channel/medium.js';
 import { VoterNode } from '../core/channel/voter-node.js';
 import { defaultGains } from '../core/control/gains.js';
 import { SCHEDULES, type SetpointSchedule } from '../core/control/setpoint.js';
-import { CONTROL_MEMORY_BYTES, REGISTER_NAMES } from '../core/control/state.js';
+import { REGISTER_NAMES } from '../core/control/state.js';
 import { expandProfile, type Injection } from '../core/fault/plan.js';
 import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
 import { MemoryImage } from '../core/memory/memory-image.js';
@@ -72,7 +72,7 @@ function fdOptions(cfg: FlightConfig, medium: CanMedium): { medium?: CanMedium; 
 }
 
 function expandFaults(cfg: FlightConfig, timing: FlightTiming, channelCount: number, sensorCount: number, root: Prng): Injection[] {
-  const image = new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 });
+  const image = new MemoryImage(CONTROL_MEMORY_GEOMETRY);
   const expanded = expandProfile(cfg.profile, {
     channelCount, sensorCount, memoryWordCount: image.wordCount, memoryCodeBits: image.code.codeBits,
     memoryPhysicalBits: image.physicalBitCount, registerNames: REGISTER_NAMES, durationMicros: timing.cycleCount * timing.periodMicros,

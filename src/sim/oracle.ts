@@ -105,6 +105,8 @@ export class FlightOracle {
   private windowMaxAttitudeErrorDeg = 0;
   private open: Deviation | undefined;
   private readonly setpoint = new Float64Array(6);
+  /** The setpoint as a quaternion (attitudeErrorDeg's scratch). */
+  private readonly setpointQuaternion = new Float64Array(4);
   /** Index of the newest ledger record injected at or before the vote being judged. */
   private latestFault = -1;
 
@@ -124,7 +126,7 @@ export class FlightOracle {
   check(k: number, t: number, commandDeg: Float64Array): void {
     const state = this.plant.state;
     setpointAt(this.schedule, t, this.setpoint);
-    const error = attitudeErrorDeg(state, STATE_QW, this.setpoint[0] ?? 0, this.setpoint[1] ?? 0, this.setpoint[2] ?? 0);
+    const error = attitudeErrorDeg(state, STATE_QW, this.setpoint[0] ?? 0, this.setpoint[1] ?? 0, this.setpoint[2] ?? 0, this.setpointQuaternion);
     let rate = 0;
     for (let i = 0; i < 3; i++) rate = Math.max(rate, Math.abs(state[STATE_P + i] ?? 0));
     if (error > this.maxAttitudeErrorDeg) this.maxAttitudeErrorDeg = error;
@@ -149,7 +151,7 @@ export class FlightOracle {
     const attitudeDev = quaternionAngleDeg(state, STATE_QW, d, o + TWIN_OFFSETS.attitude);
     if (commandDev > this.maxCommandDeviationDeg) this.maxCommandDeviationDeg = commandDev;
     if (attitudeDev > this.maxAttitudeDeviationDeg) this.maxAttitudeDeviationDeg = attitudeDev;
-    const twinInside = twinWithinEnvelope(d, o, this.setpoint);
+    const twinInside = twinWithinEnvelope(d, o, this.setpoint, this.setpointQuaternion);
     const envelopeOut = outside && twinInside;
     const attitudeOut = attitudeDev > ATTITUDE_TOLERANCE_DEG;
     if (commandOut || attitudeOut || envelopeOut) {
@@ -205,9 +207,9 @@ export class FlightOracle {
 }
 
 /** The twin's vehicle at vote (d, o) is inside the flight envelope. */
-function twinWithinEnvelope(d: Float64Array, o: number, setpoint: Float64Array): boolean {
+function twinWithinEnvelope(d: Float64Array, o: number, setpoint: Float64Array, scratch: Float64Array): boolean {
   const q = o + TWIN_OFFSETS.attitude;
-  const error = attitudeErrorDeg(d, q, setpoint[0] ?? 0, setpoint[1] ?? 0, setpoint[2] ?? 0);
+  const error = attitudeErrorDeg(d, q, setpoint[0] ?? 0, setpoint[1] ?? 0, setpoint[2] ?? 0, scratch);
   let rate = 0;
   for (let i = 0; i < 3; i++) rate = Math.max(rate, Math.abs(d[o + TWIN_OFFSETS.rates + i] ?? 0));
   return error <= FLIGHT_ENVELOPE.attitudeErrorDegMax && rate <= FLIGHT_ENVELOPE.bodyRateRadPerSMax;

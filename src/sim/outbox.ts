@@ -10,6 +10,7 @@ import type { CanFrame } from '../core/frame/can.js';
 import { createProtectState, e2eConfigOf, protect, type E2eConfig, type ProtectState } from '../core/frame/e2e/index.js';
 import { canIdOf, IMU_NUMBERS, IMU_NUMBERS_MAX, type ImuNumber } from '../core/frame/ids.js';
 import { encodeImuAccel, encodeImuRate, type ImuAccel, type ImuRate } from '../core/frame/sensor-frame.js';
+import { accelCodeOf, rateCodeOf } from '../core/frame/scaling.js';
 import { IMU_SAMPLE_LENGTH } from '../core/plant/imu.js';
 
 /** Frames per ring: more than any transmit queue holds, so a frame is never reused while queued. */
@@ -58,7 +59,6 @@ export class NodeOutbox {
 }
 
 /** A sensor value to the int16 range of the frame fields. */
-const clamp = (v: number): number => (v > 32767 ? 32767 : v < -32767 ? -32767 : v);
 /**
  * The ID each IMU index sends its frames under. An index beyond IMU_NUMBERS (IMU 4 of the
  * four-channel rig) sends IMU 1's IDs: a known defect kept for byte identity until the
@@ -104,15 +104,15 @@ export class SensorFrameSender {
     const link = this.links[i];
     if (link === undefined) return;
     const s = this.sample;
-    this.rate.rateXMradPerS = clamp(Math.round((s[0] ?? 0) * 1000));
-    this.rate.rateYMradPerS = clamp(Math.round((s[1] ?? 0) * 1000));
-    this.rate.rateZMradPerS = clamp(Math.round((s[2] ?? 0) * 1000));
+    this.rate.rateXMradPerS = rateCodeOf(s[0] ?? 0);
+    this.rate.rateYMradPerS = rateCodeOf(s[1] ?? 0);
+    this.rate.rateZMradPerS = rateCodeOf(s[2] ?? 0);
     encodeImuRate(this.rate, this.buffer, this.body);
     protect(link.rateCfg, link.rate, this.buffer);
     link.outbox.send(IMU_RATE_SEND_IDS[i] ?? canIdOf('imu-rate', 1), this.buffer);
-    this.accel.accelXCmPerS2 = clamp(Math.round((s[3] ?? 0) * 100));
-    this.accel.accelYCmPerS2 = clamp(Math.round((s[4] ?? 0) * 100));
-    this.accel.accelZCmPerS2 = clamp(Math.round((s[5] ?? 0) * 100));
+    this.accel.accelXCmPerS2 = accelCodeOf(s[3] ?? 0);
+    this.accel.accelYCmPerS2 = accelCodeOf(s[4] ?? 0);
+    this.accel.accelZCmPerS2 = accelCodeOf(s[5] ?? 0);
     encodeImuAccel(this.accel, this.buffer, this.body);
     protect(link.accelCfg, link.accel, this.buffer);
     link.outbox.send(IMU_ACCEL_SEND_IDS[i] ?? canIdOf('imu-accel', 1), this.buffer);

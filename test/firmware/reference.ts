@@ -32,7 +32,7 @@ export function memoryPort(image: MemoryImage): ControlMemory {
 }
 
 export function registerPort(registers: RegisterImage): WorkRegisters {
-  return { readF32: (index) => registers.readF32At(index), writeF32: (index, value) => { registers.writeF32At(index, value); } };
+  return registers;
 }
 
 /** The default control state as float32 bit patterns, slot by slot. */

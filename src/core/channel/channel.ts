@@ -29,13 +29,13 @@ import { check, createCheckStateFor, createProtectState, e2eConfigOf, protect, t
 import { canIdOf, CHANNEL_IDS_MAX, FRAME_BODY_BYTES, IMU_NUMBERS, IMU_NUMBERS_MAX, MEDIUM_LAYOUT, type ChannelId } from '../frame/ids.js';
 import { createChannelStatus, encodeChannelStatus, type ChannelHealth } from '../frame/status-frame.js';
 import { decodeImuAccelInto, decodeImuRateInto, type ImuAccel, type ImuRate } from '../frame/sensor-frame.js';
-import { MemoryImage } from '../memory/memory-image.js';
+import { MemoryImage, type MemoryImageOptions } from '../memory/memory-image.js';
+import { accelOfCode, commandCodeOf, rateOfCode } from '../frame/scaling.js';
 import { RegisterImage, type RegisterCopy } from '../memory/register-image.js';
 import { Scrubber } from '../memory/scrubber.js';
 import { ACTUATOR_COUNT } from '../plant/vehicle.js';
 import { ChannelClock, ClockSync, jumpThresholdMicros, type ClockSyncConfig } from '../vote/clock-sync.js';
 import { defaultConsolidatorConfig, SensorConsolidator } from '../vote/consolidate.js';
-import { EccControlMemory, TmrWorkRegisters } from './adapters.js';
 import { SyncGuard } from './sync-guard.js';
 import { CommandEqualizer, EQUALIZATION_GAIN_PER_S, EQUALIZATION_WINDOW_DEG } from './equalizer.js';
 import { encodeSyncStamps, readStamp24, stampDifference } from './sync-frame.js';
@@ -43,13 +43,16 @@ import { frameWireMicros, layoutOf, mediumFrame, type CanMedium, type CanTiming 
 
 /** Frame length on classic CAN (the default medium). */
 export const FRAME_BYTES = MEDIUM_LAYOUT.can.frameBytes;
+/**
+ * The geometry of every channel's control memory: the law's state (CONTROL_MEMORY_BYTES) in
+ * SEC-DED (39,32) words, interleaved by 4 so a multi-cell upset lands in different words. The
+ * fault plan and the campaign's site shape are derived from it (sim/assembly.ts, campaign/models.ts).
+ */
+export const CONTROL_MEMORY_GEOMETRY: MemoryImageOptions = Object.freeze({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 });
 const IMUS = IMU_NUMBERS.length;
 const IMUS_MAX = IMU_NUMBERS_MAX.length;
 /** p2p: the own IMU reading offered to the exchange must be this fresh (the consolidator's freshness bound). */
 const OWN_READING_FRESH_MICROS = 6_000;
-const RAD_TO_MRAD = 1000;
-const DEG_TO_MRAD = (Math.PI / 180) * 1000;
-const COMMAND_MRAD_MAX = 2047;
 /** Status frames with health 'failed' sent after a self-detected fault. */
 const FAULT_REPORT_STATUS_FRAMES = 2;
 /** First IDs of the received frame kinds (receiveFrame runs for every frame on the bus). */
@@ -127,8 +130,6 @@ export class ChannelRuntime implements StageHook {
   private readonly cfg: ChannelConfig;
   private consolidator: SensorConsolidator;
   private readonly law: ControlLaw;
-  private readonly mem: EccControlMemory;
-  private readonly regs: TmrWorkRegisters;
   private readonly outbox: ChannelOutbox;
   private readonly dtS: number;
   private readonly setpoint = new Float64Array(SETPOINT_LENGTH);
@@ -191,11 +192,9 @@ export class ChannelRuntime implements StageHook {
     this.commandBuf = new Uint8Array(layoutOf(medium).frameBytes);
     this.statusBuf = new Uint8Array(layoutOf(medium).frameBytes);
     this.syncBuf = new Uint8Array(layoutOf(medium).frameBytes);
-    this.memory = new MemoryImage({ sizeBytes: CONTROL_MEMORY_BYTES, code: 'secded-39-32', interleave: 4 });
+    this.memory = new MemoryImage(CONTROL_MEMORY_GEOMETRY);
     this.registers = new RegisterImage(REGISTER_NAMES);
     this.scrubber = new Scrubber(this.memory);
-    this.mem = new EccControlMemory(this.memory);
-    this.regs = new TmrWorkRegisters(this.registers);
     this.law = new ControlLaw({ hook: this });
     this.clock = new ChannelClock(cfg.clockOffsetMicros, cfg.clockDriftPpm);
     this.sync = new ClockSync(cfg.clockSync, cfg.index);
@@ -262,10 +261,10 @@ export class ChannelRuntime implements StageHook {
     if (k % this.cfg.syncEveryCycles === 1) this.resync();
     this.consolidateSensors(raw);
     setpointAt(this.cfg.schedule, Math.max(0, k) * this.cfg.periodMicros, this.setpoint);
-    writeSetpoint(this.mem, this.setpoint);
-    this.equalizer.apply(this.mem, raw, this.dtS);
-    const lawStatus = this.law.step(this.mem, this.regs, this.consolidator.output, this.dtS, this.commandDeg);
-    if (this.mem.uncorrectableCount > 0) this.selfFault('memory_uncorrectable');
+    writeSetpoint(this.memory, this.setpoint);
+    this.equalizer.apply(this.memory, raw, this.dtS);
+    const lawStatus = this.law.step(this.memory, this.registers, this.consolidator.output, this.dtS, this.commandDeg);
+    if (this.memory.portFaults > 0) this.selfFault('memory_uncorrectable');
     else if (lawStatus !== LAW_OK) this.selfFault('law_fault');
     else this.sendCommand();
     this.scrub();
@@ -349,8 +348,8 @@ export class ChannelRuntime implements StageHook {
     setpointAt(this.cfg.schedule, k * p, this.setpoint);
     const blank = new Uint8Array(CONTROL_MEMORY_BYTES);
     this.memory.restore(blank);
-    initialiseControlMemory(this.mem, this.cfg.gains, this.setpoint);
-    this.mem.clearFaults();
+    initialiseControlMemory(this.memory, this.cfg.gains, this.setpoint);
+    this.memory.clearPortFaults();
     for (let i = 0; i < this.registers.count; i++) this.registers.writeAt(i, 0);
   }
 
@@ -368,8 +367,7 @@ export class ChannelRuntime implements StageHook {
     for (let i = 0; i < ACTUATOR_COUNT; i++) {
       const deg = (this.commandDeg[i] ?? 0) + this.wrongCommandOffsetDeg;
       this.commandDeg[i] = deg;
-      const mrad = Math.round(deg * DEG_TO_MRAD);
-      c.deflectionMrad[i] = mrad > COMMAND_MRAD_MAX ? COMMAND_MRAD_MAX : mrad < -COMMAND_MRAD_MAX ? -COMMAND_MRAD_MAX : mrad;
+      c.deflectionMrad[i] = commandCodeOf(deg);
     }
     this.equalizer.noteOwn(c.deflectionMrad, this.clock.rawMicros(this.stepTrueMicros));
     encodeCommand(c, this.commandBuf, this.body);
@@ -454,9 +452,9 @@ export class ChannelRuntime implements StageHook {
     const cfg = this.rateCfg[i];
     if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
     if (decodeImuRateInto(data, this.body, FRAME_BODY_BYTES, this.rate) !== null || (this.rate.sensorStatus & 1) !== 0) return;
-    this.samples[i * 6] = this.rate.rateXMradPerS / RAD_TO_MRAD;
-    this.samples[i * 6 + 1] = this.rate.rateYMradPerS / RAD_TO_MRAD;
-    this.samples[i * 6 + 2] = this.rate.rateZMradPerS / RAD_TO_MRAD;
+    this.samples[i * 6] = rateOfCode(this.rate.rateXMradPerS);
+    this.samples[i * 6 + 1] = rateOfCode(this.rate.rateYMradPerS);
+    this.samples[i * 6 + 2] = rateOfCode(this.rate.rateZMradPerS);
     this.rateStamp[i] = raw;
   }
 
@@ -465,9 +463,9 @@ export class ChannelRuntime implements StageHook {
     const cfg = this.accelCfg[i];
     if (state === undefined || cfg === undefined || !this.countCheck(check(cfg, state, data), state)) return;
     if (decodeImuAccelInto(data, this.body, FRAME_BODY_BYTES, this.accel) !== null || (this.accel.sensorStatus & 1) !== 0) return;
-    this.samples[i * 6 + 3] = this.accel.accelXCmPerS2 / 100;
-    this.samples[i * 6 + 4] = this.accel.accelYCmPerS2 / 100;
-    this.samples[i * 6 + 5] = this.accel.accelZCmPerS2 / 100;
+    this.samples[i * 6 + 3] = accelOfCode(this.accel.accelXCmPerS2);
+    this.samples[i * 6 + 4] = accelOfCode(this.accel.accelYCmPerS2);
+    this.samples[i * 6 + 5] = accelOfCode(this.accel.accelZCmPerS2);
     this.accelStamp[i] = raw;
   }
 

@@ -20,12 +20,12 @@ import { assert } from '../assert.js';
 import type { ControlMemory } from '../control/state.js';
 import { memoryAddress } from '../control/state.js';
 import { decodeCommandInto, createActuatorCommand } from '../frame/command-frame.js';
+import { commandDegOfCode } from '../frame/scaling.js';
 import { check, createCheckStateFor, e2eConfigOf, type CheckState, type E2eConfig } from '../frame/e2e/index.js';
 import { CHANNEL_IDS_MAX, FRAME_BODY_BYTES, MEDIUM_LAYOUT, type Medium } from '../frame/ids.js';
 import { ACTUATOR_COUNT } from '../plant/vehicle.js';
 import { midValueSelect } from '../vote/select.js';
 
-const MRAD_TO_DEG = 180 / Math.PI / 1000;
 /** Default equalisation gain (1/s): a 0.5 s time constant, slow against the 4 ms frame. */
 export const EQUALIZATION_GAIN_PER_S = 2;
 /** Default window (deg): twice the voter threshold (0.02 FS of 25°), the most the voter itself tolerates. */
@@ -80,14 +80,14 @@ export class CommandEqualizer {
     const state = this.state[peer];
     if (peer === this.cfg.index || cfg === undefined || state === undefined || check(cfg, state, data) !== 'OK') return;
     if (decodeCommandInto(data, this.body, FRAME_BODY_BYTES, this.decoded) !== null || !this.decoded.engaged) return;
-    for (let a = 0; a < ACTUATOR_COUNT; a++) this.commandDeg[peer * ACTUATOR_COUNT + a] = (this.decoded.deflectionMrad[a] ?? 0) * MRAD_TO_DEG;
+    for (let a = 0; a < ACTUATOR_COUNT; a++) this.commandDeg[peer * ACTUATOR_COUNT + a] = commandDegOfCode(this.decoded.deflectionMrad[a] ?? 0);
     this.stampMicros[peer] = rawMicros;
   }
 
   /** The command this channel sent (as encoded, mrad) at raw time `rawMicros`. */
   noteOwn(deflectionMrad: ArrayLike<number>, rawMicros: number): void {
     const i = this.cfg.index;
-    for (let a = 0; a < ACTUATOR_COUNT; a++) this.commandDeg[i * ACTUATOR_COUNT + a] = (deflectionMrad[a] ?? 0) * MRAD_TO_DEG;
+    for (let a = 0; a < ACTUATOR_COUNT; a++) this.commandDeg[i * ACTUATOR_COUNT + a] = commandDegOfCode(deflectionMrad[a] ?? 0);
     this.stampMicros[i] = rawMicros;
   }
 

@@ -16,6 +16,7 @@
  */
 import { assert } from '../assert.js';
 import { decodeCommandInto, createActuatorCommand } from '../frame/command-frame.js';
+import { commandDegOfCode } from '../frame/scaling.js';
 import { check, createCheckStateFor, e2eConfigOf, type CheckState, type E2eConfig } from '../frame/e2e/index.js';
 import { canIdOf, CHANNEL_IDS_MAX, FRAME_BODY_BYTES } from '../frame/ids.js';
 import { createChannelStatus, decodeChannelStatusInto } from '../frame/status-frame.js';
@@ -25,7 +26,6 @@ import { readStamp24, stampDifference } from './sync-frame.js';
 import { SyncGuard } from './sync-guard.js';
 import { frameWireMicros, layoutOf, mediumFrame, type CanMedium, type CanTiming } from './medium.js';
 
-const MRAD_TO_DEG = 180 / Math.PI / 1000;
 /** First IDs of the received frame kinds (receiveFrame runs for every frame on the bus). */
 const COMMAND_ID_A = canIdOf('command', 'A');
 const STATUS_ID_A = canIdOf('channel-status', 'A');
@@ -179,7 +179,7 @@ export class VoterNode {
       return;
     }
     for (let i = 0; i < this.normalised.length; i++) {
-      this.normalised[i] = ((this.command.deflectionMrad[i] ?? 0) * MRAD_TO_DEG) / (this.cfg.actuatorLimitDeg[i] ?? 1);
+      this.normalised[i] = commandDegOfCode(this.command.deflectionMrad[i] ?? 0) / (this.cfg.actuatorLimitDeg[i] ?? 1);
     }
     this.voter.setCommand(c, this.normalised, trueMicros);
     this.lastCommandMicros[c] = trueMicros;

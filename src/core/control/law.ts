@@ -81,7 +81,7 @@ export class ControlLaw {
     this.hook?.afterStage(LAW_STAGE_ALLOCATION);
     let status: LawStatus = LAW_OK;
     for (let i = 0; i < ACTUATOR_COUNT; i++) {
-      const value = regs.readF32(R.actuatorOutput + i);
+      const value = regs.readF32At(R.actuatorOutput + i);
       if (Number.isFinite(value)) {
         out[i] = value;
       } else {
@@ -129,15 +129,15 @@ export class ControlLaw {
     const bx = mem.readF32(biasAddress);
     const by = mem.readF32(biasAddress + 4);
     const bz = mem.readF32(biasAddress + 8);
-    regs.writeF32(R.rateMeasured, (sample[0] ?? 0) - bx);
-    regs.writeF32(R.rateMeasured + 1, (sample[1] ?? 0) - by);
-    regs.writeF32(R.rateMeasured + 2, (sample[2] ?? 0) - bz);
+    regs.writeF32At(R.rateMeasured, (sample[0] ?? 0) - bx);
+    regs.writeF32At(R.rateMeasured + 1, (sample[1] ?? 0) - by);
+    regs.writeF32At(R.rateMeasured + 2, (sample[2] ?? 0) - bz);
     mem.writeF32(biasAddress, bx - kBiasDt * ex);
     mem.writeF32(biasAddress + 4, by - kBiasDt * ey);
     mem.writeF32(biasAddress + 8, bz - kBiasDt * ez);
-    const p = regs.readF32(R.rateMeasured) + kAcc * ex;
-    const r1 = regs.readF32(R.rateMeasured + 1) + kAcc * ey;
-    const r2 = regs.readF32(R.rateMeasured + 2) + kAcc * ez;
+    const p = regs.readF32At(R.rateMeasured) + kAcc * ex;
+    const r1 = regs.readF32At(R.rateMeasured + 1) + kAcc * ey;
+    const r2 = regs.readF32At(R.rateMeasured + 2) + kAcc * ez;
     const h = 0.5 * dtS;
     q[0] = w - h * (x * p + y * r1 + z * r2);
     q[1] = x + h * (w * p + y * r2 - z * r1);
@@ -199,14 +199,14 @@ export class ControlLaw {
     const z = q[3] ?? 0;
     const ew = sw * w + sx * x + sy * y + sz * z;
     const sign = ew < 0 ? -2 : 2;
-    regs.writeF32(R.attitudeError, sign * (sw * x - sx * w - sy * z + sz * y));
-    regs.writeF32(R.attitudeError + 1, sign * (sw * y + sx * z - sy * w - sz * x));
-    regs.writeF32(R.attitudeError + 2, sign * (sw * z - sx * y + sy * x - sz * w));
+    regs.writeF32At(R.attitudeError, sign * (sw * x - sx * w - sy * z + sz * y));
+    regs.writeF32At(R.attitudeError + 1, sign * (sw * y + sx * z - sy * w - sz * x));
+    regs.writeF32At(R.attitudeError + 2, sign * (sw * z - sx * y + sy * x - sz * w));
     for (let i = 0; i < 3; i++) {
       const kp = mem.readF32(this.address(S.attitudeKp + i));
       const limit = mem.readF32(this.address(S.rateSetpointMax + i));
-      const demand = mem.readF32(this.address(S.setpointRate + i)) - kp * regs.readF32(R.attitudeError + i);
-      regs.writeF32(R.rateSetpoint + i, demand > limit ? limit : demand < -limit ? -limit : demand);
+      const demand = mem.readF32(this.address(S.setpointRate + i)) - kp * regs.readF32At(R.attitudeError + i);
+      regs.writeF32At(R.rateSetpoint + i, demand > limit ? limit : demand < -limit ? -limit : demand);
     }
   }
 
@@ -215,8 +215,8 @@ export class ControlLaw {
     const tau = mem.readF32(this.address(S.derivativeTauS));
     const alpha = dtS / (tau + dtS);
     for (let i = 0; i < 3; i++) {
-      const measured = regs.readF32(R.rateMeasured + i);
-      regs.writeF32(R.rateError + i, regs.readF32(R.rateSetpoint + i) - measured);
+      const measured = regs.readF32At(R.rateMeasured + i);
+      regs.writeF32At(R.rateError + i, regs.readF32At(R.rateSetpoint + i) - measured);
       const previousAddress = this.address(S.previousRate + i);
       const filterAddress = this.address(S.derivativeFiltered + i);
       const raw = (measured - mem.readF32(previousAddress)) / dtS;
@@ -224,34 +224,34 @@ export class ControlLaw {
       const filtered = filteredBefore + alpha * (raw - filteredBefore);
       mem.writeF32(previousAddress, measured);
       mem.writeF32(filterAddress, filtered);
-      const proportional = mem.readF32(this.address(S.rateKp + i)) * regs.readF32(R.rateError + i);
+      const proportional = mem.readF32(this.address(S.rateKp + i)) * regs.readF32At(R.rateError + i);
       const integral = mem.readF32(this.address(S.integrator + i));
       const derivative = mem.readF32(this.address(S.rateKd + i)) * Math.fround(filtered);
-      regs.writeF32(R.torqueDemand + i, proportional + integral - derivative);
+      regs.writeF32At(R.torqueDemand + i, proportional + integral - derivative);
     }
   }
 
   /** Stage 3: u = sat(B⁺·τ); integrators advance with back-calculation on τ_achieved − τ_demand. */
   private allocate(mem: ControlMemory, regs: WorkRegisters, dtS: number): void {
-    const tx = regs.readF32(R.torqueDemand);
-    const ty = regs.readF32(R.torqueDemand + 1);
-    const tz = regs.readF32(R.torqueDemand + 2);
+    const tx = regs.readF32At(R.torqueDemand);
+    const ty = regs.readF32At(R.torqueDemand + 1);
+    const tz = regs.readF32At(R.torqueDemand + 2);
     for (let k = 0; k < ACTUATOR_COUNT; k++) {
       const row = this.address(S.allocation + 3 * k);
       const u = mem.readF32(row) * tx + mem.readF32(row + 4) * ty + mem.readF32(row + 8) * tz;
       const limit = mem.readF32(this.address(S.actuatorLimit + k));
-      regs.writeF32(R.actuatorOutput + k, u > limit ? limit : u < -limit ? -limit : u);
+      regs.writeF32At(R.actuatorOutput + k, u > limit ? limit : u < -limit ? -limit : u);
     }
     const kAw = mem.readF32(this.address(S.antiWindupGain));
     for (let i = 0; i < 3; i++) {
       const row = this.address(S.effectiveness + ACTUATOR_COUNT * i);
       let achieved = 0;
-      for (let k = 0; k < ACTUATOR_COUNT; k++) achieved += mem.readF32(row + 4 * k) * regs.readF32(R.actuatorOutput + k);
-      const demand = regs.readF32(R.torqueDemand + i);
+      for (let k = 0; k < ACTUATOR_COUNT; k++) achieved += mem.readF32(row + 4 * k) * regs.readF32At(R.actuatorOutput + k);
+      const demand = regs.readF32At(R.torqueDemand + i);
       const integratorAddress = this.address(S.integrator + i);
       const limit = mem.readF32(this.address(S.integratorMax + i));
       const rateKi = mem.readF32(this.address(S.rateKi + i));
-      const next = mem.readF32(integratorAddress) + dtS * (rateKi * regs.readF32(R.rateError + i) + kAw * (achieved - demand));
+      const next = mem.readF32(integratorAddress) + dtS * (rateKi * regs.readF32At(R.rateError + i) + kAw * (achieved - demand));
       mem.writeF32(integratorAddress, next > limit ? limit : next < -limit ? -limit : next);
     }
   }

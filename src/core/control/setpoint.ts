@@ -76,24 +76,8 @@ export function validateSchedule(schedule: SetpointSchedule): void {
  */
 export function setpointAt(schedule: SetpointSchedule, timeMicros: number, out: Float64Array): void {
   if (out.length < SETPOINT_LENGTH) assert(false, 'setpoint output needs 6 values');
-  // The channels of a flight ask for the same instant one after another: repeat the last answer.
-  if (schedule === lastSetpoint.schedule && timeMicros === lastSetpoint.timeMicros) {
-    for (let i = 0; i < SETPOINT_LENGTH; i++) out[i] = lastSetpoint.values[i] ?? 0;
-    return;
-  }
   computeSetpoint(schedule, timeMicros, out);
-  lastSetpoint.schedule = schedule;
-  lastSetpoint.timeMicros = timeMicros;
-  for (let i = 0; i < SETPOINT_LENGTH; i++) lastSetpoint.values[i] = out[i] ?? 0;
 }
-
-/**
- * One-entry memo of `setpointAt` (a pure function of the schedule object and the time; schedules
- * are immutable). Holds no other state, so results are the same with or without it.
- */
-const lastSetpoint: { schedule: SetpointSchedule | undefined; timeMicros: number; readonly values: Float64Array } = {
-  schedule: undefined, timeMicros: Number.NaN, values: new Float64Array(SETPOINT_LENGTH),
-};
 
 function computeSetpoint(schedule: SetpointSchedule, timeMicros: number, out: Float64Array): void {
   let t = timeMicros * 1e-6;

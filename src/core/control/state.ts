@@ -11,14 +11,16 @@
  */
 import { assert } from '../assert.js';
 
+/** Float32 slots by byte address; in a channel, the MemoryImage itself (a load corrects on the way). */
 export interface ControlMemory {
   readF32(address: number): number;
   writeF32(address: number, value: number): void;
 }
 
+/** Working registers by index (REGISTER); in a channel, the RegisterImage itself. */
 export interface WorkRegisters {
-  readF32(index: number): number;
-  writeF32(index: number, value: number): void;
+  readF32At(index: number): number;
+  writeF32At(index: number, value: number): void;
 }
 
 /** "TX" (0x5458) in the magic slot, and the layout version; checked every step. */
@@ -152,12 +154,12 @@ export class ArrayWorkRegisters implements WorkRegisters {
   readonly words = new Float32Array(REGISTER_COUNT);
   private readonly bits = new Uint32Array(this.words.buffer);
 
-  readF32(index: number): number {
+  readF32At(index: number): number {
     if (!(index >= 0 && index < REGISTER_COUNT)) assert(false, `bad register ${index}`);
     return this.words[index] ?? 0;
   }
 
-  writeF32(index: number, value: number): void {
+  writeF32At(index: number, value: number): void {
     if (!(index >= 0 && index < REGISTER_COUNT)) assert(false, `bad register ${index}`);
     this.words[index] = value;
   }

@@ -35,25 +35,6 @@ export function checkBodyBounds(bytes: Uint8Array, offset: number, length: numbe
   return { code: 'length_mismatch', expectedBytes, actualBytes: inside ? length : Math.max(0, Math.min(length, bytes.length - offset)) };
 }
 
-let memoBuffer: ArrayBufferLike | null = null;
-let memoView: DataView | null = null;
-
-/**
- * A DataView over the whole ArrayBuffer behind `bytes` (no copy): index it with
- * `bytes.byteOffset + i`, after bounds-checking `i` against `bytes.length`. A one-entry memo
- * keeps the last view, because `new DataView` costs about 130 ns on Node 20 (it is not
- * optimised away) while a codec call on a reused frame buffer is a few ns. The memo holds
- * only a derived, immutable-in-effect value, so results never depend on call order.
- */
-export function bufferViewOf(bytes: Uint8Array): DataView {
-  const buffer = bytes.buffer;
-  if (buffer !== memoBuffer || memoView === null) {
-    memoView = new DataView(buffer);
-    memoBuffer = buffer;
-  }
-  return memoView;
-}
-
 /** Big-endian 16-bit store of `value` (its low 16 bits, as DataView.setInt16/setUint16) at `bytes[index]`. */
 export function writeU16BE(bytes: Uint8Array, index: number, value: number): void {
   bytes[index] = (value >> 8) & 0xff;

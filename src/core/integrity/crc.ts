@@ -272,7 +272,7 @@ function sliced32(state: number, data: Uint8Array, offset: number, length: numbe
   const words = ((end - head) >>> 3) << 1;
   const view = new Int32Array(data.buffer, data.byteOffset + head, words);
   let s = bytes32(state, data, offset, head, t);
-  s = words >= WORKING_WORDS_MIN ? wordsWorking(s, view, t) : wordsArgument(s, view, t);
+  s = wordsArgument(s, view, t);
   return bytes32(s, data, head + (words << 2), end, t);
 }
 
@@ -282,39 +282,6 @@ function sliced32(state: number, data: Uint8Array, offset: number, length: numbe
  * every table index against t.length.
  */
 function wordsArgument(state: number, view: Int32Array, t: Int32Array): number {
-  let s = state;
-  for (let i = 0; i < view.length; i += 2) {
-    const two = view[i + 1] as number;
-    const x = (t[768 + (two & 0xff)] as number) ^ (t[512 + ((two >>> 8) & 0xff)] as number)
-      ^ (t[256 + ((two >>> 16) & 0xff)] as number) ^ (t[two >>> 24] as number);
-    const one = (view[i] as number) ^ s;
-    s = x ^ (t[1792 + (one & 0xff)] as number) ^ (t[1536 + ((one >>> 8) & 0xff)] as number)
-      ^ (t[1280 + ((one >>> 16) & 0xff)] as number) ^ (t[1024 + (one >>> 24)] as number);
-  }
-  return s;
-}
-
-/**
- * Working copy of the tables of the engine that last ran a long input. Because WORKING is a
- * module-level constant of fixed length, V8 knows its length and drops the bounds checks on
- * table reads (measured ~30% faster than wordsArgument). It is a cache, not state: results
- * never depend on it (the owner check reloads it when another engine runs), JavaScript runs
- * this synchronously on one thread, and each worker has its own module instance. Only inputs
- * of WORKING_WORDS_MIN words or more use it, so engines alternating on short inputs never pay
- * for the 8 KiB copy.
- */
-const WORKING = new Int32Array(TABLE_COUNT * 256);
-let workingOwner: Int32Array | undefined;
-const WORKING_WORDS_MIN = 1024;
-
-/** Same loop as wordsArgument over the WORKING copy of `tables`. */
-function wordsWorking(state: number, view: Int32Array, tables: Int32Array): number {
-  if (workingOwner !== tables) {
-    assert(tables.length === WORKING.length, 'crc: table size');
-    WORKING.set(tables);
-    workingOwner = tables;
-  }
-  const t = WORKING;
   let s = state;
   for (let i = 0; i < view.length; i += 2) {
     const two = view[i + 1] as number;

@@ -15,9 +15,10 @@
  */
 import { assert } from '../assert.js';
 import { err, ok, type Result } from '../result.js';
-import { getSecDedCode, newDecodeOutcome, type DecodeOutcome, type SecDedCode, type SecDedCodeName } from '../integrity/secded.js';
+import { checkBits32, checkBits64, getSecDedCode, newDecodeOutcome, type DecodeOutcome, type SecDedCode, type SecDedCodeName } from '../integrity/secded.js';
 import { Interleaver, paddedWordCount, INTERLEAVE_MAX } from '../integrity/interleave.js';
 import { getCrc } from '../integrity/crc-catalogue.js';
+import type { ControlMemory } from '../control/state.js';
 
 /** Largest image (bytes) a MemoryImage is built for: 1 GiB keeps every bit index a safe integer with room. */
 export const MEMORY_IMAGE_BYTES_MAX = 1 << 30;
@@ -51,23 +52,15 @@ export interface MemoryImageStatistics {
   readonly flipsInjected: number;
 }
 
-/** The clean-word scan for 64-bit data words: four 16-bit table lookups and a compare per word. */
+/** The clean-word scan for 64-bit data words: the check bits of each word against its stored ones. */
 function findDirty72(h: Uint32Array, c: Uint8Array, t: Uint8Array, from: number, to: number): number {
-  for (let w = from; w < to; w++) {
-    const lo = h[2 * w] ?? 0;
-    const hi = h[2 * w + 1] ?? 0;
-    const s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0) ^ (t[131072 + (hi & 0xffff)] ?? 0) ^ (t[196608 + (hi >>> 16)] ?? 0);
-    if (s !== (c[w] ?? 0)) return w;
-  }
+  for (let w = from; w < to; w++) if (checkBits64(t, h[2 * w] ?? 0, h[2 * w + 1] ?? 0) !== (c[w] ?? 0)) return w;
   return to;
 }
 
-/** The clean-word scan for 32-bit data words: two 16-bit table lookups and a compare per word. */
+/** The clean-word scan for 32-bit data words. */
 function findDirty39(h: Uint32Array, c: Uint8Array, t: Uint8Array, from: number, to: number): number {
-  for (let w = from; w < to; w++) {
-    const lo = h[w] ?? 0;
-    if (((t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0)) !== (c[w] ?? 0)) return w;
-  }
+  for (let w = from; w < to; w++) if (checkBits32(t, h[w] ?? 0) !== (c[w] ?? 0)) return w;
   return to;
 }
 
@@ -76,7 +69,12 @@ const OK_VOID: Result<void, MemoryFault> = Object.freeze(ok(undefined));
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export class MemoryImage {
+/**
+ * The image is also the control law's memory port (ControlMemory): `readF32`/`writeF32` are
+ * the law's loads and stores, and every one that meets an uncorrectable word is counted in
+ * `portFaults` so the channel can declare itself faulty after the step.
+ */
+export class MemoryImage implements ControlMemory {
   readonly code: SecDedCode;
   readonly sizeBytes: number;
   readonly wordCount: number;
@@ -89,6 +87,11 @@ export class MemoryImage {
   lastReadStatus: ReadStatus = 'ok';
   /** The first uncorrectable word of the last read, or -1. */
   lastReadFaultWord = -1;
+  /**
+   * `readF32`/`writeF32` calls (the ControlMemory port) that met an uncorrectable word since
+   * `clearPortFaults()`. Other readers (console, reintegration, scrubber) do not count here.
+   */
+  portFaults = 0;
 
   private readonly bytes: Uint8Array;
   private readonly halves: Uint32Array;
@@ -105,6 +108,10 @@ export class MemoryImage {
   private readonly suspect: Uint8Array;
   /** 32-bit halves per word: 1 or 2. */
   private readonly stride: number;
+  /** Byte address >>> wordShift = word (2 for 4-byte words, 3 for 8-byte words). */
+  private readonly wordShift: number;
+  /** Highest byte address of a whole float32 slot (`address + 4 <= sizeBytes`). */
+  private readonly lastSlotAddress: number;
   private readonly outcome: DecodeOutcome = newDecodeOutcome();
   private readonly floatScratch = new Float32Array(1);
   private readonly u32Scratch = new Uint32Array(this.floatScratch.buffer);
@@ -123,6 +130,8 @@ export class MemoryImage {
     this.interleave = interleave;
     this.wordBytes = this.code.dataBytes;
     this.stride = this.wordBytes / 4;
+    this.wordShift = this.stride === 1 ? 2 : 3;
+    this.lastSlotAddress = options.sizeBytes - 4;
     this.wordCount = paddedWordCount(options.sizeBytes, this.wordBytes, interleave);
     this.bytes = new Uint8Array(this.wordCount * this.wordBytes);
     this.halves = new Uint32Array(this.bytes.buffer);
@@ -132,18 +141,6 @@ export class MemoryImage {
     this.suspect = new Uint8Array(this.wordCount);
     this.interleaver = new Interleaver(this.code.codeBits, interleave, this.wordCount);
     this.physicalBitCount = this.interleaver.physicalBits;
-  }
-
-  /**
-   * @internal The storage behind the clean-word read fast path, for an adapter that inlines it
-   * (EccControlMemory): `floats` (the data as float32 slots), `suspect` (per word: 0 = known
-   * clean) and `wordShift` (byte address >>> wordShift = word). A reader may return
-   * `floats[address >>> 2]` for a 4-aligned in-range address whose word's `suspect` is 0, after
-   * setting `lastReadStatus = 'ok'` and `lastReadFaultWord = -1`: exactly what `readF32` does.
-   * Read-only for the caller.
-   */
-  fastReadView(): { readonly floats: Float32Array; readonly suspect: Uint8Array; readonly wordShift: number } {
-    return { floats: this.floats, suspect: this.suspect, wordShift: this.stride === 1 ? 2 : 3 };
   }
 
   // ---- word level (scrubber, fault injection) ---------------------------------------------
@@ -162,9 +159,7 @@ export class MemoryImage {
    */
   findDirtyWord(from: number, to: number): number {
     assert(from >= 0 && from <= to && to <= this.wordCount, 'findDirtyWord range');
-    return this.stride === 2
-      ? findDirty72(this.halves, this.checks, this.code.halfTable, from, to)
-      : findDirty39(this.halves, this.checks, this.code.halfTable, from, to);
+    return this.stride === 2 ? findDirty72(this.halves, this.checks, this.table, from, to) : findDirty39(this.halves, this.checks, this.table, from, to);
   }
 
   /**
@@ -278,14 +273,18 @@ export class MemoryImage {
     return this.write(address, b);
   }
 
+  /**
+   * A float32 load (the law's, ~100 a step). The known-clean-word fast path is kept to a few
+   * bytecodes so V8 inlines it at each of the law's call sites; everything else is in
+   * `readF32Slow`, which behaves identically for the cases the fast path takes.
+   */
   readF32(address: number): number {
-    if (this.isCleanAligned(address)) {
+    if ((address & 3) === 0 && address >= 0 && address <= this.lastSlotAddress && this.suspect[address >>> this.wordShift] === 0) {
       this.lastReadStatus = 'ok';
       this.lastReadFaultWord = -1;
-      return this.floats[address >>> 2] ?? Number.NaN;
+      return this.floats[address >>> 2] ?? NaN;
     }
-    this.u32Scratch[0] = this.readU32(address);
-    return this.floatScratch[0] ?? Number.NaN;
+    return this.readF32Slow(address);
   }
 
   readF32Checked(address: number): Result<number, MemoryFault> {
@@ -293,14 +292,19 @@ export class MemoryImage {
     return this.lastReadStatus === 'uncorrectable' ? err(this.faultAt(this.lastReadFaultWord)) : ok(value);
   }
 
+  /** A float32 store (the law's); a refused store (uncorrectable partly covered word) counts in `portFaults`. */
   writeF32(address: number, value: number): Result<void, MemoryFault> {
-    if (this.isCleanAligned(address)) {
+    if ((address & 3) === 0 && address >= 0 && address <= this.lastSlotAddress && this.suspect[address >>> this.wordShift] === 0) {
       this.floats[address >>> 2] = value;
       this.reencodeAligned(address);
       return OK_VOID;
     }
-    this.floatScratch[0] = value;
-    return this.writeU32(address, this.u32Scratch[0] ?? 0);
+    return this.writeF32Slow(address, value);
+  }
+
+  /** Restarts the `portFaults` count (the channel does at a cold restart). */
+  clearPortFaults(): void {
+    this.portFaults = 0;
   }
 
   // ---- whole image ------------------------------------------------------------------------
@@ -359,44 +363,56 @@ export class MemoryImage {
   private isCleanAligned(address: number): boolean {
     // `address & 3` is 0 only for integers (and NaN, which fails `address >= 0`); the bound keeps it below 2^30.
     if ((address & 3) !== 0 || !(address >= 0) || address + 4 > this.sizeBytes) return false;
-    const w = this.stride === 1 ? address >>> 2 : address >>> 3;
+    const w = address >>> this.wordShift;
     return this.suspect[w] === 0 || this.verifyClean(w);
   }
 
   /** A suspect word whose check bits match after all: it is clean again. */
   private verifyClean(w: number): boolean {
-    const t = this.table;
-    let s: number;
-    if (this.stride === 1) {
-      const lo = this.halves[w] ?? 0;
-      s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0);
-    } else {
-      const lo = this.halves[2 * w] ?? 0;
-      const hi = this.halves[2 * w + 1] ?? 0;
-      s = (t[lo & 0xffff] ?? 0) ^ (t[65536 + (lo >>> 16)] ?? 0) ^ (t[131072 + (hi & 0xffff)] ?? 0) ^ (t[196608 + (hi >>> 16)] ?? 0);
-    }
-    if (s !== (this.checks[w] ?? 0)) return false;
+    if (this.checkBitsOfWord(w) !== (this.checks[w] ?? 0)) return false;
     this.suspect[w] = 0;
     return true;
   }
 
-  /**
-   * @internal Re-encodes the word holding aligned `address` after a fast-path write; the write
-   * status is 'ok'. Also for an adapter that inlines the write fast path (EccControlMemory): it
-   * may store into `fastReadView().floats` at a 4-aligned in-range address whose word's
-   * `suspect` is 0 and then call this: exactly what `writeF32` does.
-   */
-  reencodeAligned(address: number): void {
-    if (this.stride === 1) {
-      const w = address >>> 2;
-      const lo = this.halves[w] ?? 0;
-      this.checks[w] = (this.table[lo & 0xffff] ?? 0) ^ (this.table[65536 + (lo >>> 16)] ?? 0);
-    } else {
-      const w = address >>> 3;
-      this.encodeWords(w, w);
-    }
+  /** The check bits word `w`'s data should have. */
+  private checkBitsOfWord(w: number): number {
+    return this.stride === 1 ? checkBits32(this.table, this.halves[w] ?? 0) : checkBits64(this.table, this.halves[2 * w] ?? 0, this.halves[2 * w + 1] ?? 0);
+  }
+
+  /** Re-encodes the word holding aligned `address` after a fast-path write; the write status is 'ok'. */
+  private reencodeAligned(address: number): void {
+    const w = address >>> this.wordShift;
+    this.checks[w] = this.checkBitsOfWord(w);
     this.lastReadStatus = 'ok';
     this.lastReadFaultWord = -1;
+  }
+
+  private readF32Slow(address: number): number {
+    let value: number;
+    if (this.isCleanAligned(address)) {
+      this.lastReadStatus = 'ok';
+      this.lastReadFaultWord = -1;
+      value = this.floats[address >>> 2] ?? Number.NaN;
+    } else {
+      this.u32Scratch[0] = this.readU32(address);
+      value = this.floatScratch[0] ?? Number.NaN;
+    }
+    if (this.lastReadStatus === 'uncorrectable') this.portFaults++;
+    return value;
+  }
+
+  private writeF32Slow(address: number, value: number): Result<void, MemoryFault> {
+    let written: Result<void, MemoryFault>;
+    if (this.isCleanAligned(address)) {
+      this.floats[address >>> 2] = value;
+      this.reencodeAligned(address);
+      written = OK_VOID;
+    } else {
+      this.floatScratch[0] = value;
+      written = this.writeU32(address, this.u32Scratch[0] ?? 0);
+    }
+    if (!written.ok) this.portFaults++;
+    return written;
   }
 
   private lastWordOf(address: number, length: number): number {
@@ -440,10 +456,7 @@ export class MemoryImage {
   }
 
   private encodeWords(first: number, last: number): void {
-    const h = this.halves;
-    for (let w = first; w <= last; w++) {
-      this.checks[w] = this.stride === 2 ? this.code.encode(h[2 * w] ?? 0, h[2 * w + 1] ?? 0) : this.code.encode(h[w] ?? 0, 0);
-    }
+    for (let w = first; w <= last; w++) this.checks[w] = this.checkBitsOfWord(w);
   }
 
   private faultAt(word: number): MemoryFault {

@@ -81,17 +81,15 @@ export function quaternionAngleDeg(a: Float64Array, aOffset: number, b: Float64A
   return 2 * Math.atan2(vectorNorm, Math.abs(ew)) * DEG_PER_RAD;
 }
 
-/** attitudeErrorDeg's setpoint quaternion: written in full before every read, so no state is carried. */
-const setpointScratch = new Float64Array(4);
-
 /**
  * Attitude error in degrees: the angle of the single rotation between the attitude `q` and
  * the setpoint given as 3-2-1 Euler angles (rad). This is the figure campaigns report as
- * `maxAttitudeErrorDeg` and that FLIGHT_ENVELOPE bounds. Allocation-free.
+ * `maxAttitudeErrorDeg` and that FLIGHT_ENVELOPE bounds. Allocation-free: the setpoint quaternion
+ * is built in the caller's `scratch` (4 values, overwritten).
  */
-export function attitudeErrorDeg(q: Float64Array, qOffset: number, rollRad: number, pitchRad: number, yawRad: number): number {
-  quaternionFromEuler(rollRad, pitchRad, yawRad, setpointScratch);
-  return quaternionAngleDeg(setpointScratch, 0, q, qOffset);
+export function attitudeErrorDeg(q: Float64Array, qOffset: number, rollRad: number, pitchRad: number, yawRad: number, scratch: Float64Array): number {
+  quaternionFromEuler(rollRad, pitchRad, yawRad, scratch);
+  return quaternionAngleDeg(scratch, 0, q, qOffset);
 }
 
 /**

@@ -27,7 +27,7 @@ describe('control law', () => {
     expect(out[1]).toBeCloseTo(-out[0]!, 4);
     expect(mem.readF32(memoryAddress('integrator', 0))).toBeLessThan(0);
     expect(mem.readF32(memoryAddress('previousRate', 0))).toBeCloseTo(0.2, 6);
-    expect(regs.readF32(registerIndex('RATE_ERR_X')!)).toBeCloseTo(-0.2, 1);
+    expect(regs.readF32At(registerIndex('RATE_ERR_X')!)).toBeCloseTo(-0.2, 1);
   });
 
   test('outputs saturate at the actuator limits held in memory', () => {
@@ -129,7 +129,7 @@ describe('attitude estimator', () => {
     writeSetpoint(mem, Float64Array.of(0, 10 * RAD_PER_DEG, 0, 0, 0, 0));
     const out = new Float64Array(4);
     new ControlLaw().step(mem, regs, level, DT_S, out);
-    expect(regs.readF32(registerIndex('RATE_SP_Y')!)).toBeGreaterThan(0.5);
+    expect(regs.readF32At(registerIndex('RATE_SP_Y')!)).toBeGreaterThan(0.5);
     expect(out[2]).toBeLessThan(0); // elevator trailing edge up to pitch the nose up
   });
 });

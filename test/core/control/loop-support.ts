@@ -6,7 +6,7 @@
 import { Prng } from '../../../src/core/sim/prng.js';
 import { Plant, STATE_P, STATE_QW } from '../../../src/core/plant/plant.js';
 import { createImus, DEFAULT_IMU, IMU_SAMPLE_LENGTH, type Imu, type ImuParams } from '../../../src/core/plant/imu.js';
-import { IMU_STREAM_BASE, PLANT_GUST_STREAM } from '../../../src/core/plant/random.js';
+import { IMU_STREAM_BASE, PLANT_GUST_STREAM } from '../../../src/core/sim/streams.js';
 import { aerosondeVehicle, type VehicleParams } from '../../../src/core/plant/vehicle.js';
 import { attitudeErrorDeg } from '../../../src/core/plant/quaternion.js';
 import { ControlLaw, LAW_OK, type StageHook } from '../../../src/core/control/law.js';
@@ -32,6 +32,7 @@ export class Loop {
   readonly registers = new ArrayWorkRegisters();
   readonly commands = new Float64Array(4);
   readonly setpoint = new Float64Array(SETPOINT_LENGTH);
+  private readonly quaternionScratch = new Float64Array(4);
   readonly consolidated = new Float64Array(IMU_SAMPLE_LENGTH);
   readonly samples = new Float64Array(3 * IMU_SAMPLE_LENGTH);
   readonly dtS: number;
@@ -66,7 +67,7 @@ export class Loop {
     this.plant.step(this.commands, this.dtS);
     this.nowMicros += this.periodMicros;
     setpointAt(this.schedule, this.nowMicros, this.setpoint);
-    const error = attitudeErrorDeg(this.plant.state, STATE_QW, this.setpoint[0]!, this.setpoint[1]!, this.setpoint[2]!);
+    const error = attitudeErrorDeg(this.plant.state, STATE_QW, this.setpoint[0]!, this.setpoint[1]!, this.setpoint[2]!, this.quaternionScratch);
     if (error > this.maxErrorDeg) this.maxErrorDeg = error;
     for (let i = 0; i < 3; i++) this.maxRateRadPerS = Math.max(this.maxRateRadPerS, Math.abs(this.plant.state[STATE_P + i]!));
   }
@@ -77,7 +78,7 @@ export class Loop {
   }
 
   errorDeg(): number {
-    return attitudeErrorDeg(this.plant.state, STATE_QW, this.setpoint[0]!, this.setpoint[1]!, this.setpoint[2]!);
+    return attitudeErrorDeg(this.plant.state, STATE_QW, this.setpoint[0]!, this.setpoint[1]!, this.setpoint[2]!, this.quaternionScratch);
   }
 }
 

@@ -41,10 +41,10 @@ describe('control memory layout', () => {
     expect(() => mem.readF32(6)).toThrow();
     expect(() => mem.readF32(CONTROL_MEMORY_BYTES)).toThrow();
     const regs = new ArrayWorkRegisters();
-    regs.writeF32(2, 2);
+    regs.writeF32At(2, 2);
     regs.flipBit(2, 23);
-    expect(regs.readF32(2)).toBe(4);
-    expect(() => regs.readF32(REGISTER_COUNT)).toThrow();
+    expect(regs.readF32At(2)).toBe(4);
+    expect(() => regs.readF32At(REGISTER_COUNT)).toThrow();
   });
 });
 

@@ -24,15 +24,16 @@ describe('quaternion helpers', () => {
 
   test('attitude error is the single-rotation angle, sign-invariant', () => {
     const q = new Float64Array(4);
+    const scratch = new Float64Array(4);
     quaternionFromEuler(10 * RAD_PER_DEG, 0, 0, q);
-    expect(attitudeErrorDeg(q, 0, 0, 0, 0)).toBeCloseTo(10, 10);
-    expect(attitudeErrorDeg(q, 0, 10 * RAD_PER_DEG, 0, 0)).toBeLessThan(1e-6);
+    expect(attitudeErrorDeg(q, 0, 0, 0, 0, scratch)).toBeCloseTo(10, 10);
+    expect(attitudeErrorDeg(q, 0, 10 * RAD_PER_DEG, 0, 0, scratch)).toBeLessThan(1e-6);
     for (let i = 0; i < 4; i++) q[i] = -q[i]!;
-    expect(attitudeErrorDeg(q, 0, 0, 0, 0)).toBeCloseTo(10, 10);
+    expect(attitudeErrorDeg(q, 0, 0, 0, 0, scratch)).toBeCloseTo(10, 10);
     const level = Float64Array.of(1, 0, 0, 0);
     quaternionFromEuler(0, 0, 170 * RAD_PER_DEG, q);
     expect(quaternionAngleDeg(level, 0, q, 0)).toBeCloseTo(170, 8);
-    expect(attitudeErrorDeg(q, 0, 0, 0, -170 * RAD_PER_DEG)).toBeCloseTo(20, 8);
+    expect(attitudeErrorDeg(q, 0, 0, 0, -170 * RAD_PER_DEG, scratch)).toBeCloseTo(20, 8);
   });
 
   test('specific force of a body at rest is −g along body "down", rotated by the attitude', () => {
