@@ -13,6 +13,7 @@ import { NodeOutbox, SensorFrameSender } from './outbox.js';
 import { algorithmOf, byzantineFaultOf, isCommandFrame, P2pWiring, type ByzantineFault, type Links } from './p2p-wiring.js';
 import { flightSchedule, scheduleMismatches } from './schedule.js';
 import { flightTiming, type FlightTiming } from './timing.js';
+import { assert } from '../core/assert.js';
 import { ChannelRuntime, CONTROL_MEMORY_GEOMETRY, type ChannelOutbox } from '../core/channel/channel.js';
 import type { CanMedium } from '../core/channel/medium.js';
 import { VoterNode } from '../core/channel/voter-node.js';
@@ -140,7 +141,9 @@ export function assembleFlight(cfg: FlightConfig, clock: SimClock, faults: Chann
   }, { requestStateTransfer: hooks.transferState });
   bus.attach('V').subscribe((frame, ts) => { if (links === 'can' || !isCommandFrame(frame.id)) voterNode.receive(frame.id, frame.data, ts); });
   const sensors = new SensorFrameSender(medium);
+  // One sender per IMU model, each under its own IDs (IMU 4 of the four-channel rig: 0x124/0x134).
   for (const num of imuNumbers) sensors.addImu(num, bus.attach(`S${num}`));
+  assert(sensors.imuCount === imus.length, `assembly: ${imus.length} IMU models but ${sensors.imuCount} IMU senders`);
   bus.attach(BABBLE_NODE);
   const frameLog = cfg.frameLog;
   if (frameLog !== undefined) bus.attach('log').subscribe((frame, ts) => { frameLog(frame, ts); });

@@ -184,6 +184,7 @@ export class FaultInjector {
         return;
       case 'clock-jump':
         c?.clock.injectJump(f.jumpMicros);
+        this.observer.watchClock(id, channel, f.jumpMicros);
         return;
       case 'two-faced':
       case 'masquerade':

@@ -24,6 +24,7 @@ export const SENSOR_ALARMS = CONSOLIDATION_ALARM_SINGLE_SOURCE | CONSOLIDATION_A
 
 interface MemoryWatch { readonly id: number; readonly channel: number; readonly words: readonly number[]; readonly corrections: number }
 interface RegisterWatch { readonly id: number; readonly channel: number; readonly repairs: number }
+interface ClockWatch { readonly id: number; readonly channel: number; readonly jumpMicros: number; readonly correction: number }
 interface BusWatch { readonly id: number; readonly errorFrames: number }
 
 export class MechanismObserver {
@@ -33,6 +34,7 @@ export class MechanismObserver {
   private readonly memoryWatches: MemoryWatch[] = [];
   private readonly registerWatches: RegisterWatch[] = [];
   private readonly busWatches: BusWatch[] = [];
+  private readonly clockWatches: ClockWatch[] = [];
   private eventsSeen = 0;
   private readonly prevUsedMask: Int32Array;
   private readonly prevFailedMask: Int32Array;
@@ -47,7 +49,8 @@ export class MechanismObserver {
     private readonly faults: ChannelFaultState,
   ) {
     const n = channels.length;
-    this.prevUsedMask = new Int32Array(n).fill(CONSOLIDATION_USED_MASK & 0x7);
+    // Every source in use at the start: IMUs 1..3, and IMU 4 in the four-channel configuration.
+    this.prevUsedMask = Int32Array.from(channels, (c) => CONSOLIDATION_USED_MASK & ((1 << c.sensorCount) - 1));
     this.prevFailedMask = new Int32Array(n);
     this.prevSelfFaults = new Int32Array(n);
     this.prevSensorAlarms = new Int32Array(n);
@@ -65,6 +68,17 @@ export class MechanismObserver {
     this.registerWatches.push({ id, channel, repairs: this.channels[channel]?.registerRepairs ?? 0 });
   }
 
+  /**
+   * A clock jump of `jumpMicros` in `channel`: corrected by clock synchronisation when the
+   * channel's own resync has taken back at least half of the step (the channel re-synchronised
+   * itself; if its peers saw the jump first, the voter's isolation is the more severe fate).
+   */
+  watchClock(id: number, channel: number, jumpMicros: number): void {
+    const c = this.channels[channel];
+    if (c === undefined) return;
+    this.clockWatches.push({ id, channel, jumpMicros, correction: c.clock.correctionMicros });
+  }
+
   /** A corrupted frame on the bus: corrected when the CAN CRC rejected it (an error frame). */
   watchBus(id: number): void {
     this.busWatches.push({ id, errorFrames: this.bus.statistics().errorFrames });
@@ -77,7 +91,7 @@ export class MechanismObserver {
     this.prevVoterAlarms = alarms;
     this.observeVoterEvents();
     this.observeChannels(t);
-    if (this.memoryWatches.length + this.registerWatches.length + this.busWatches.length > 0) this.observeCorrections(t);
+    if (this.memoryWatches.length + this.registerWatches.length + this.busWatches.length + this.clockWatches.length > 0) this.observeCorrections(t);
   }
 
   private observeVoterEvents(): void {
@@ -105,12 +119,12 @@ export class MechanismObserver {
         this.lastAlarmMicros = t;
         this.ledger.channelSelfFault(c, t);
       }
-      const used = s & 0x7;
+      const used = s & CONSOLIDATION_USED_MASK;
       const excluded = (this.prevUsedMask[c] ?? 0) & ~used;
       const failed = ch.failedSensorMask & ~(this.prevFailedMask[c] ?? 0);
       this.prevUsedMask[c] = used;
       this.prevFailedMask[c] = ch.failedSensorMask;
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < ch.sensorCount; i++) {
         if ((failed & (1 << i)) !== 0) this.ledger.sensorExcluded(i, t, `monitor:${ch.name}`);
         else if ((excluded & (1 << i)) !== 0 && !this.faults.isDown(c)) this.ledger.sensorExcluded(i, t, `stale:${ch.name}`);
       }
@@ -134,6 +148,15 @@ export class MechanismObserver {
       if (c.registerRepairs > r.repairs || c.registers.statistics().maskedDisagreements > 0) this.ledger.observe(r.id, 'corrected', t, 'tmr');
       this.ledger.close(r.id);
       this.registerWatches.splice(i, 1);
+    }
+    for (let i = this.clockWatches.length - 1; i >= 0; i--) {
+      const r = this.clockWatches[i];
+      const c = r === undefined ? undefined : this.channels[r.channel];
+      if (r === undefined || c === undefined) continue;
+      const takenBack = -(c.clock.correctionMicros - r.correction) * Math.sign(r.jumpMicros);
+      if (takenBack < Math.abs(r.jumpMicros) / 2) continue;
+      this.ledger.observe(r.id, 'corrected', t, 'clock-sync');
+      this.clockWatches.splice(i, 1);
     }
     const errorFrames = this.busWatches.length > 0 ? this.bus.statistics().errorFrames : 0;
     for (let i = this.busWatches.length - 1; i >= 0; i--) {

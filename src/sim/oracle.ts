@@ -269,7 +269,7 @@ export function outcomeOfFaults(v: VerdictInput): Verdict {
     if (h === 'active' || h === 'suspect') continue;
     let leftAt = -1;
     for (const e of v.voterEvents) if (e.channel === c && (e.kind === 'isolated' || e.kind === 'failed')) leftAt = e.atMicros;
-    const fault = latestAtOrBefore(records, leftAt);
+    const fault = lostChannelCause(records, v.specs, c, leftAt);
     if (fault >= 0) lostTo.add(fault);
   }
   const failing: { id: number; outcome: OutcomeClass; transient: boolean }[] = [];
@@ -293,8 +293,30 @@ export function outcomeOfFaults(v: VerdictInput): Verdict {
   return { outcome: flight, outcomes, perFault, unattributed, failing };
 }
 
-function latestAtOrBefore(records: readonly { readonly atMicros: number }[], t: number): number {
-  let found = -1;
-  for (let i = 0; i < records.length; i++) if ((records[i]?.atMicros ?? Number.POSITIVE_INFINITY) <= t) found = i;
-  return found;
+/**
+ * The fault channel `c` was lost to when it left the vote at `leftAt`: a permanent fault on `c`
+ * itself (the latest, if several: the channel would be lost to it whatever came after), else the
+ * latest fault on `c`, else the latest generic one (bus, sensor: no channel), else the latest of
+ * any kind (a two-faced or masquerading peer). A transient fault never takes the blame for a loss
+ * that a permanent fault on the same channel, or any fault on the lost channel, explains (a flip
+ * on B, or a later flip on C, must not take the blame for C's drifting oscillator).
+ */
+function lostChannelCause(records: readonly { readonly atMicros: number; readonly channel: number }[], specs: readonly FaultSpec[], c: number, leftAt: number): number {
+  let ownPermanent = -1;
+  let own = -1;
+  let generic = -1;
+  let any = -1;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (r === undefined || r.atMicros > leftAt) continue;
+    any = i;
+    if (r.channel === c) {
+      own = i;
+      const spec = specs[i];
+      if (spec !== undefined && !isTransientFault(spec)) ownPermanent = i;
+    } else if (r.channel < 0) {
+      generic = i;
+    }
+  }
+  return ownPermanent >= 0 ? ownPermanent : own >= 0 ? own : generic >= 0 ? generic : any;
 }

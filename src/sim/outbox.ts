@@ -8,7 +8,8 @@ import type { EmulatedCanNode } from './emulated-can.js';
 import { layoutOf, mediumFrame, type CanMedium } from '../core/channel/medium.js';
 import type { CanFrame } from '../core/frame/can.js';
 import { createProtectState, e2eConfigOf, protect, type E2eConfig, type ProtectState } from '../core/frame/e2e/index.js';
-import { canIdOf, IMU_NUMBERS, IMU_NUMBERS_MAX, type ImuNumber } from '../core/frame/ids.js';
+import { assert } from '../core/assert.js';
+import { canIdOf, IMU_NUMBERS_MAX, type ImuNumber } from '../core/frame/ids.js';
 import { encodeImuAccel, encodeImuRate, type ImuAccel, type ImuRate } from '../core/frame/sensor-frame.js';
 import { accelCodeOf, rateCodeOf } from '../core/frame/scaling.js';
 import { IMU_SAMPLE_LENGTH } from '../core/plant/imu.js';
@@ -51,23 +52,24 @@ export class NodeOutbox {
     }
   }
 
+  /** Sends under `canId`, which must be one of this node's IDs (another ID is a programmer error, not a drop). */
   send(canId: number, data: Uint8Array): void {
-    const at = this.ids.indexOf(canId);
-    const ring = at < 0 ? undefined : this.rings[at];
-    if (ring === undefined || !this.node.send(ring.take(data)).ok) this.dropped++;
+    const ring = this.rings[this.ids.indexOf(canId)];
+    if (ring === undefined) { assert(false, `NodeOutbox: 0x${canId.toString(16)} is not one of this node's IDs (${this.ids.map((id) => `0x${id.toString(16)}`).join(', ')})`); }
+    if (!this.node.send(ring.take(data)).ok) this.dropped++;
   }
 }
 
-/** A sensor value to the int16 range of the frame fields. */
-/**
- * The ID each IMU index sends its frames under. An index beyond IMU_NUMBERS (IMU 4 of the
- * four-channel rig) sends IMU 1's IDs: a known defect kept for byte identity until the
- * redundancy issue wires IMU 4 (docs/BYZANTINE.md).
- */
-const IMU_RATE_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-rate', IMU_NUMBERS[i] ?? 1));
-const IMU_ACCEL_SEND_IDS = IMU_NUMBERS_MAX.map((_, i) => canIdOf('imu-accel', IMU_NUMBERS[i] ?? 1));
-
-interface ImuLink { readonly outbox: NodeOutbox; readonly rate: ProtectState; readonly accel: ProtectState; readonly rateCfg: E2eConfig; readonly accelCfg: E2eConfig }
+/** One IMU's sender: its own rate and acceleration IDs (docs/WIRE.md: 0x120 + IMU, 0x130 + IMU), E2E state and configuration. */
+interface ImuLink {
+  readonly outbox: NodeOutbox;
+  readonly rateId: number;
+  readonly accelId: number;
+  readonly rate: ProtectState;
+  readonly accel: ProtectState;
+  readonly rateCfg: E2eConfig;
+  readonly accelCfg: E2eConfig;
+}
 
 /** The IMU nodes' senders: E2E-protected rate and acceleration frames from a sample [gx gy gz ax ay az]. */
 export class SensorFrameSender {
@@ -86,8 +88,14 @@ export class SensorFrameSender {
 
   /** Adds IMU number `imu` (1-based) sending from `node`. */
   addImu(imu: ImuNumber, node: EmulatedCanNode): void {
-    const outbox = new NodeOutbox(node, [canIdOf('imu-rate', imu), canIdOf('imu-accel', imu)], this.medium);
-    this.links.push({ outbox, rate: createProtectState(), accel: createProtectState(), rateCfg: e2eConfigOf('imu-rate', imu, this.medium), accelCfg: e2eConfigOf('imu-accel', imu, this.medium) });
+    assert(IMU_NUMBERS_MAX.includes(imu) && imu === this.links.length + 1, `SensorFrameSender: IMU ${imu} added as IMU ${this.links.length + 1}`);
+    const rateId = canIdOf('imu-rate', imu);
+    const accelId = canIdOf('imu-accel', imu);
+    const outbox = new NodeOutbox(node, [rateId, accelId], this.medium);
+    this.links.push({
+      outbox, rateId, accelId, rate: createProtectState(), accel: createProtectState(),
+      rateCfg: e2eConfigOf('imu-rate', imu, this.medium), accelCfg: e2eConfigOf('imu-accel', imu, this.medium),
+    });
   }
 
   get imuCount(): number {
@@ -102,19 +110,19 @@ export class SensorFrameSender {
   /** Sends IMU index `i`'s frames from `this.sample`. */
   sendImu(i: number): void {
     const link = this.links[i];
-    if (link === undefined) return;
+    if (link === undefined) { assert(false, `SensorFrameSender.sendImu: no IMU index ${i} (${this.links.length} added)`); }
     const s = this.sample;
     this.rate.rateXMradPerS = rateCodeOf(s[0] ?? 0);
     this.rate.rateYMradPerS = rateCodeOf(s[1] ?? 0);
     this.rate.rateZMradPerS = rateCodeOf(s[2] ?? 0);
     encodeImuRate(this.rate, this.buffer, this.body);
     protect(link.rateCfg, link.rate, this.buffer);
-    link.outbox.send(IMU_RATE_SEND_IDS[i] ?? canIdOf('imu-rate', 1), this.buffer);
+    link.outbox.send(link.rateId, this.buffer);
     this.accel.accelXCmPerS2 = accelCodeOf(s[3] ?? 0);
     this.accel.accelYCmPerS2 = accelCodeOf(s[4] ?? 0);
     this.accel.accelZCmPerS2 = accelCodeOf(s[5] ?? 0);
     encodeImuAccel(this.accel, this.buffer, this.body);
     protect(link.accelCfg, link.accel, this.buffer);
-    link.outbox.send(IMU_ACCEL_SEND_IDS[i] ?? canIdOf('imu-accel', 1), this.buffer);
+    link.outbox.send(link.accelId, this.buffer);
   }
 }

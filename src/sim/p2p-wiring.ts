@@ -19,7 +19,7 @@ import type { ChannelRuntime } from '../core/channel/channel.js';
 import type { VoterNode } from '../core/channel/voter-node.js';
 import { assert } from '../core/assert.js';
 import type { Injection } from '../core/fault/plan.js';
-import { canIdOf, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
+import { canIdOf, CHANNEL_IDS_MAX, IMU_NUMBERS_MAX } from '../core/frame/ids.js';
 import { BYZANTINE_KINDS, CHANNEL_NAMES } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 
@@ -212,6 +212,7 @@ const IMU_RATE_FIRST = canIdOf('imu-rate', 1);
 const IMU_ACCEL_FIRST = canIdOf('imu-accel', 1);
 const COMMAND_FIRST = canIdOf('command', 'A');
 const IMUS_MAX = IMU_NUMBERS_MAX.length;
+const CHANNELS_MAX = CHANNEL_IDS_MAX.length;
 
 /** The IMU index (0-based) of a bus frame identifier, or −1 when it is no IMU frame. */
 export function imuIndexOfFrame(id: number): number {
@@ -222,5 +223,5 @@ export function imuIndexOfFrame(id: number): number {
 
 /** Whether a bus frame identifier is a channel's command frame (p2p: the voter takes commands from the links). */
 export function isCommandFrame(id: number): boolean {
-  return id >= COMMAND_FIRST && id < COMMAND_FIRST + IMUS_MAX;
+  return id >= COMMAND_FIRST && id < COMMAND_FIRST + CHANNELS_MAX;
 }

@@ -184,3 +184,15 @@ export function sameValues(a: Float64Array, b: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Whether two signed value vectors are the same statement of their origin (SM(1), node.ts):
+ * SameValue per entry, so NaN ("no value": the origin's reading was stale or absent) equals NaN,
+ * and +0 and −0 differ. An honest origin signs one vector per cycle; with `sameValues` a NaN in it
+ * would make its own relays look like a second, distinct value — a false proof against it.
+ */
+export function sameStatement(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}

@@ -13,14 +13,15 @@
  *   relays, or no value. Agreement and validity with one traitor among 4 (3f + 1).
  * - 'sm1' (p2p, signed): SM(1) — values are signed by their origin, relayed (up to two distinct
  *   values per origin) with the relayer's countersignature; one distinct valid value is taken,
- *   two prove the origin faulty (its slot is empty at every healthy channel alike).
+ *   two prove the origin faulty (its slot is empty at every healthy channel alike). Distinct
+ *   means a different statement (sameStatement): an honest NaN ("no reading") is one value.
  * Every message carries the cycle; one of another cycle is rejected (replay).
  */
 import { assert } from '../assert.js';
 import type { Signer, Verifier } from './auth.js';
 import { BROADCAST, UNKNOWN_LINK } from './fabric.js';
 import {
-  decodeExchangeMessage, messageBody, NO_RELAYER, originSignedBytes, relaySignedBytes, sameValues, SIGNATURES_MAX,
+  decodeExchangeMessage, messageBody, NO_RELAYER, originSignedBytes, relaySignedBytes, sameStatement, sameValues, SIGNATURES_MAX,
   type ExchangeMessage,
 } from './message.js';
 
@@ -220,9 +221,10 @@ export class ExchangeNode {
     const set = this.signed[m.origin] ?? [];
     // Saving: a relay whose origin signature is byte-identical to one verified in round 1 over
     // the same values needs only its countersignature checked (the origin part is the same bytes).
-    const known = m.type === 'relay' && set.some((s) => sameValues(s.values, m.values) && sameBytes(s.originSignature, originSignature));
+    // Values are compared as statements (sameStatement): NaN, "no value", is one value, not two.
+    const known = m.type === 'relay' && set.some((s) => sameStatement(s.values, m.values) && sameBytes(s.originSignature, originSignature));
     if (!(known ? countersignatureValid(auth.verifier, m) : signaturesValid(auth.verifier, m))) return 'bad_signature';
-    if (set.some((s) => sameValues(s.values, m.values))) return undefined; // a relay confirming a known value
+    if (set.some((s) => sameStatement(s.values, m.values))) return undefined; // a relay confirming a known value
     if (set.length >= SIGNATURES_MAX) return 'duplicate'; // two distinct values already prove the fault
     set.push({ values: m.values, originSignature });
     if (m.type === 'direct') this.signedRelayed[m.origin]?.push({ values: m.values, originSignature });

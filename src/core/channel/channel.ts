@@ -4,7 +4,8 @@
  * sends goes through the ChannelOutbox passed in. Per minor frame:
  *
  *   received frames are E2E-checked on arrival (sensor frames, peers' clock-sync frames);
- *   step: consolidate the three IMUs (mid-value select, SensorConsolidator) → run the control
+ *   step: consolidate the IMUs (three; four with channel D's IMU 4; mid-value select,
+ *   SensorConsolidator) → run the control
  *   law on the state held in the SEC-DED memory image, with its working values in the
  *   triple-redundant register image → send the E2E-protected command → one scrub step →
  *   register refresh → (every `statusEveryCycles`) the status frame.
@@ -331,6 +332,11 @@ export class ChannelRuntime implements StageHook {
   /** Consolidated sensor values of the last step [gx gy gz ax ay az]. */
   get consolidated(): Float64Array {
     return this.consolidator.output;
+  }
+
+  /** Sensor sources this channel consolidates (3, or 4 with IMU 4 in the four-channel configuration). */
+  get sensorCount(): number {
+    return this.sources;
   }
 
   get failedSensorMask(): number {

@@ -21,7 +21,7 @@ export const IMU_NUMBERS_MAX: readonly ImuNumber[] = [1, 2, 3, 4];
 
 export type FrameKind = 'imu-rate' | 'imu-accel' | 'command' | 'channel-status' | 'clock-sync';
 
-/** Base identifier of each kind; the sender number (channel A=1, B=2, C=3, or IMU 1..3) is added. */
+/** Base identifier of each kind; the sender number (channel A=1, B=2, C=3, D=4, or IMU 1..4) is added. */
 export const CAN_ID_BASE: Readonly<Record<FrameKind, number>> = {
   'clock-sync': 0x080,
   command: 0x100,

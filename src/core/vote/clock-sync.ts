@@ -15,7 +15,9 @@
  * of the remaining extremes as the correction to apply, and updates the fault flags:
  * - jump: a peer's logical reading is farther than `jumpThresholdMicros` from the midpoint;
  * - runaway: a peer's raw rate relative to this clock, measured over W rounds, differs from the
- *   median rate of the group by more than `runawayThresholdPpm`;
+ *   median rate of the group by more than `runawayThresholdPpm`. A raw difference that steps by
+ *   more than the jump threshold in one round restarts that peer's window: a step is a jump
+ *   (transient), and a rate measured across it would be a false runaway (permanent);
  * - self out of sync: the correction this channel must apply exceeds `selfThresholdMicros`.
  * Flags latch until `clearPeerFault()`; flagged peers are left out of later rounds.
  *
@@ -151,6 +153,11 @@ export class ClockSync {
   private round = 0;
   private selfOutOfSyncValue = false;
   private lastAdjustment = 0;
+  private rawSteps = 0;
+  /** A raw difference that moved more than this in one round stepped (jumpThresholdMicros). */
+  private readonly stepLimitMicros: number;
+  /** 2ρR: how far two correct oscillators move apart in one round. */
+  private readonly driftPerRoundMicros: number;
 
   constructor(cfg: ClockSyncConfig, self: number) {
     validateClockConfig(cfg);
@@ -163,6 +170,8 @@ export class ClockSync {
     this.rawHistory = new Float64Array((cfg.driftWindowRounds + 1) * n);
     this.rawValid = new Uint8Array((cfg.driftWindowRounds + 1) * n);
     this.fault = new Uint8Array(n);
+    this.stepLimitMicros = jumpThresholdMicros(cfg);
+    this.driftPerRoundMicros = 2 * cfg.driftPpmMax * PPM * cfg.resyncPeriodMicros;
   }
 
   /**
@@ -174,9 +183,30 @@ export class ClockSync {
     if (!Number.isFinite(logicalDiffMicros) || !Number.isFinite(rawDiffMicros)) return;
     this.logicalDiff[peer] = logicalDiffMicros;
     this.hasReading[peer] = 1;
-    const slot = (this.round % (this.cfg.driftWindowRounds + 1)) * this.cfg.channelCount + peer;
+    const rounds = this.cfg.driftWindowRounds + 1;
+    const n = this.cfg.channelCount;
+    const slot = (this.round % rounds) * n + peer;
+    // A step in the raw difference since the peer's last reading (rounds may be missing: a frame
+    // dropped as late, a silent round) is a jump of the peer's oscillator or of this one, not a
+    // rate: a rate measured across it would read as a runaway — a permanent verdict for a
+    // transient fault. The window restarts after the step. Two correct oscillators move apart by
+    // at most 2ρR a round, which the limit allows for each round since that reading.
+    for (let back = 1; back < rounds; back++) {
+      const previous = ((this.round + rounds - back) % rounds) * n + peer;
+      if (this.rawValid[previous] !== 1) continue;
+      if (Math.abs(rawDiffMicros - (this.rawHistory[previous] ?? 0)) > this.stepLimitMicros + back * this.driftPerRoundMicros) {
+        for (let r = 0; r < rounds; r++) this.rawValid[r * n + peer] = 0;
+        this.rawSteps++;
+      }
+      break;
+    }
     this.rawHistory[slot] = rawDiffMicros;
     this.rawValid[slot] = 1;
+  }
+
+  /** Raw steps seen (peer or own oscillator jumps) that restarted a peer's rate window. */
+  get rawStepCount(): number {
+    return this.rawSteps;
   }
 
   /** Ends the round: returns the correction to apply to this channel's clock. */

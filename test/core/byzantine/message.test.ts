@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  decodeExchangeMessage, encodeExchangeMessage, EXCHANGE_MESSAGE_BYTES_MAX, NO_RELAYER, sameValues, type ExchangeMessage,
+  decodeExchangeMessage, encodeExchangeMessage, EXCHANGE_MESSAGE_BYTES_MAX, NO_RELAYER, sameStatement, sameValues, type ExchangeMessage,
 } from '../../../src/core/byzantine/message.js';
 
 const direct: ExchangeMessage = { type: 'direct', origin: 2, relayer: NO_RELAYER, cycle: 0xdeadbeef, values: Float64Array.of(1.5, -2, 1e-300), signatures: [] };
@@ -50,5 +50,13 @@ describe('exchange message codec', () => {
     expect(sameValues(Float64Array.of(1, 2), Float64Array.of(1, 2 + Number.EPSILON * 2))).toBe(false);
     expect(sameValues(Float64Array.of(Number.NaN), Float64Array.of(Number.NaN))).toBe(false);
     expect(sameValues(Float64Array.of(1), Float64Array.of(1, 1))).toBe(false);
+  });
+
+  test('sameStatement (SM(1)): NaN, "no value", is one value; otherwise exact, and +0 is not −0', () => {
+    expect(sameStatement(Float64Array.of(Number.NaN, 2), Float64Array.of(Number.NaN, 2))).toBe(true);
+    expect(sameStatement(Float64Array.of(Number.NaN), Float64Array.of(0))).toBe(false);
+    expect(sameStatement(Float64Array.of(1, 2), Float64Array.of(1, 2 + Number.EPSILON * 2))).toBe(false);
+    expect(sameStatement(Float64Array.of(0), Float64Array.of(-0))).toBe(false);
+    expect(sameStatement(Float64Array.of(1), Float64Array.of(1, 1))).toBe(false);
   });
 });

@@ -82,4 +82,27 @@ describe('ExchangeNode', () => {
     expect(node.decide(out)).toBe(0b001);
     expect(Number.isNaN(out[0])).toBe(true);
   });
+
+  test('SM(1): an honest "no reading" (NaN), signed once and relayed, is one value, not a proof', () => {
+    const keys = keyringFromSeed(12, 4);
+    const nodes = [0, 1, 2, 3].map((i) => new ExchangeNode(i, { algorithm: 'sm1', channelCount: 4, axisCount: 2 }, { signer: keys.signers[i]!, verifier: keys.verifier }));
+    const readings = [[0.1, 0.2], [0.1, 0.2], [0.1, 0.2], [Number.NaN, Number.NaN]];
+    nodes.forEach((n, i) => { n.begin(0, readings[i]!); });
+    for (const round of [1, 2] as const) {
+      const sent = nodes.map((n) => n.outgoing(round));
+      sent.forEach((out, from) => {
+        for (const o of out) {
+          for (const to of o.to === BROADCAST ? [0, 1, 2, 3].filter((r) => r !== from) : [o.to]) {
+            expect(nodes[to]!.receive(round, from, encodeExchangeMessage(o.message))).toBeUndefined();
+          }
+        }
+      });
+    }
+    for (const n of nodes.slice(0, 3)) {
+      const out = new Float64Array(8);
+      expect(n.decide(out)).toBe(0);
+      expect([...out.subarray(0, 6)]).toEqual([0.1, 0.2, 0.1, 0.2, 0.1, 0.2]);
+      expect(out.subarray(6).every(Number.isNaN)).toBe(true);
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../../src/core/assert.js';
 import { ACTUATOR_COUNT, createActuatorCommand, decodeCommand, decodeCommandInto, encodeCommand } from '../../../src/core/frame/command-frame.js';
 import { INT12_LIMIT, INT16_LIMIT, quantize, readInt12, writeInt12x4 } from '../../../src/core/frame/fixed-point.js';
-import { CAN_ID_BASE, CAN_ID_RANGES, canIdOf, CHANNEL_IDS, dataIdListOf, FRAME_BODY_BYTES, IMU_NUMBERS, MEDIUM_LAYOUT } from '../../../src/core/frame/ids.js';
+import { CAN_ID_BASE, CAN_ID_RANGES, canIdOf, CHANNEL_IDS, CHANNEL_IDS_MAX, dataIdListOf, FRAME_BODY_BYTES, IMU_NUMBERS, IMU_NUMBERS_MAX, MEDIUM_LAYOUT } from '../../../src/core/frame/ids.js';
 import { decodeImuAccel, decodeImuRate, decodeImuRateInto, encodeImuAccel, encodeImuRate, type ImuRate } from '../../../src/core/frame/sensor-frame.js';
 import { CHANNEL_HEALTH_CODES, decodeChannelStatus, encodeChannelStatus } from '../../../src/core/frame/status-frame.js';
 import { fcParams } from '../../support/seed.js';
@@ -21,6 +21,14 @@ describe('CAN identifiers (docs/WIRE.md)', () => {
     expect(CHANNEL_IDS.map((c) => canIdOf('clock-sync', c))).toEqual([0x081, 0x082, 0x083]);
   });
 
+  it('assigns channel D and IMU 4 (four-channel configuration) base + 4, each its own', () => {
+    expect(CHANNEL_IDS_MAX.map((c) => canIdOf('command', c))).toEqual([0x101, 0x102, 0x103, 0x104]);
+    expect(CHANNEL_IDS_MAX.map((c) => canIdOf('channel-status', c))).toEqual([0x201, 0x202, 0x203, 0x204]);
+    expect(CHANNEL_IDS_MAX.map((c) => canIdOf('clock-sync', c))).toEqual([0x081, 0x082, 0x083, 0x084]);
+    expect(IMU_NUMBERS_MAX.map((i) => canIdOf('imu-rate', i))).toEqual([0x121, 0x122, 0x123, 0x124]);
+    expect(IMU_NUMBERS_MAX.map((i) => canIdOf('imu-accel', i))).toEqual([0x131, 0x132, 0x133, 0x134]);
+  });
+
   it('orders priorities clock sync < commands < sensors < status < rig, with no overlap', () => {
     const bases = [CAN_ID_BASE['clock-sync'], CAN_ID_BASE.command, CAN_ID_BASE['imu-rate'], CAN_ID_BASE['imu-accel'], CAN_ID_BASE['channel-status'], CAN_ID_RANGES.rigConsole.first];
     expect([...bases].sort((a, b) => a - b)).toEqual(bases);
@@ -33,7 +41,7 @@ describe('CAN identifiers (docs/WIRE.md)', () => {
   });
 
   it('gives every command stream a DataIDList that differs from every other at every counter', () => {
-    const lists = CHANNEL_IDS.map((c) => dataIdListOf(canIdOf('command', c)));
+    const lists = CHANNEL_IDS_MAX.map((c) => dataIdListOf(canIdOf('command', c)));
     for (const [i, a] of lists.entries()) {
       for (const b of lists.slice(i + 1)) for (let counter = 0; counter < 16; counter++) expect(a[counter]).not.toBe(b[counter]);
     }

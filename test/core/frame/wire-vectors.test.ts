@@ -24,6 +24,7 @@ describe('docs/WIRE.md test vectors', () => {
     expect(hex(dataIdListOf(canIdOf('command', 'A')))).toBe('71 5e 2f 00 cd e2 93 bc 26 09 78 57 9a b5 c4 eb');
     expect(hex(dataIdListOf(canIdOf('command', 'B')))).toBe('65 4a 3b 14 d9 f6 87 a8 32 1d 6c 43 8e a1 d0 ff');
     expect(hex(dataIdListOf(canIdOf('command', 'C')))).toBe('8c a3 d2 fd 30 1f 6e 41 db f4 85 aa 67 48 39 16');
+    expect(hex(dataIdListOf(canIdOf('command', 'D')))).toBe('4d 62 13 3c f1 de af 80 1a 35 44 6b a6 89 f8 d7');
   });
 
   it.each(['can', 'can-fd', 'serial'] as const)('%s frames', (medium) => {

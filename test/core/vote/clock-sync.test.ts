@@ -212,3 +212,40 @@ describe('Welch–Lynch synchronisation in seeded simulations', () => {
     expect(r.faultyFlaggedBy).toBe(0);
   });
 });
+
+/**
+ * Issue 13: a jumped oscillator that re-synchronises itself at once (its logical clock back within
+ * the bound, its raw clock offset for good) is a transient — it must never be judged a runaway,
+ * a permanent verdict, because the rate window spans the step; a truly drifting oscillator that
+ * keeps up through its corrections must still be. `raw` is the subject's raw offset per round.
+ */
+function judgeRawHistory(rawOf: (round: number) => number | undefined, rounds: number): { verdict: string; steps: number } {
+  const cfg = defaultClockSyncConfig(3);
+  const sync = new ClockSync(cfg, 0);
+  for (let k = 0; k < rounds; k++) {
+    sync.setReading(1, 3, 3 + k * 0.5); // a correct peer, 12.5 ppm apart
+    const raw = rawOf(k);
+    if (raw !== undefined) sync.setReading(2, -4, raw); // logical: within the bound every round
+    sync.resync();
+  }
+  return { verdict: sync.peerFault(2), steps: sync.rawStepCount };
+}
+
+describe('ClockSync: a raw step is a jump, not a runaway', () => {
+  // Fails without the step rule: the rate window straddles the step, 2000 µs / 1 s = 2000 ppm.
+  it('a 2 ms step of the raw difference, with the reading after it missing, leaves no verdict', () => {
+    for (const gap of [0, 1, 3]) {
+      const r = judgeRawHistory((k) => (k > 30 && k <= 30 + gap ? undefined : k > 30 ? 2000 + k * 0.2 : k * 0.2), 120);
+      expect(r.verdict, `gap ${gap}`).toBe('none');
+      expect(r.steps).toBe(1);
+    }
+  });
+
+  it('must fail: a raw difference that ramps at 800 ppm is a runaway, rounds missing or not', () => {
+    for (const gap of [0, 3]) {
+      const r = judgeRawHistory((k) => (k > 30 && k <= 30 + gap ? undefined : k * 0.2 + Math.max(0, k - 30) * 800e-6 * 40_000), 120);
+      expect(r.verdict, `gap ${gap}`).toBe('runaway');
+      expect(r.steps).toBe(0);
+    }
+  });
+});
