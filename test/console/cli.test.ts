@@ -32,6 +32,21 @@ describe('triplex console --script', () => {
     expect(r.stdout).toMatch(/rig emulated {2}cycle 770 {2}t 3\.080 s {2}paused/);
   }, 120_000);
 
+  // Issue 13: `kill B`, wait 5 s, `revive B` never came back — while it was down the ensemble's
+  // clock moved on, and its own misplaced frames kept one peer reading late every round so the
+  // lone-peer guard refused the other. It re-acquires its clock first now, then its state. The
+  // four B cases fail without the re-acquisition (checked); A and C drift less against the others
+  // over these downtimes and came back before too.
+  it.each([
+    ['kill', 'B', 1250], ['kill', 'B', 2000], ['hang', 'B', 1250], ['hang', 'B', 2000], ['kill', 'A', 2000], ['hang', 'C', 1250],
+  ] as const)('%s %s, %i cycles down, revive: it comes back active', (how, ch, cycles) => {
+    const path = script(`revive-${how}-${ch}.txt`, `step 250\n${how} ${ch}\nstep ${cycles}\nexpect ${ch} state == isolated\nrevive ${ch}\nstep 1000\nexpect ${ch} state == active\n`);
+    const r = triplex(['console', '--script', path]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`expect ${ch} state == active: ok`));
+    expect(r.status).toBe(0);
+  }, 120_000);
+
   it('is deterministic: the same script prints the same output twice', () => {
     const path = script('det.txt', 'upset A 20\nstep 500\nstatus\n');
     const a = triplex(['console', '--script', path]);

@@ -56,6 +56,8 @@ const IMUS_MAX = IMU_NUMBERS_MAX.length;
 const OWN_READING_FRESH_MICROS = 6_000;
 /** Status frames with health 'failed' sent after a self-detected fault. */
 const FAULT_REPORT_STATUS_FRAMES = 2;
+/** Steps missed (by the channel's own oscillator) after which it was down and re-acquires its clock. */
+const DOWN_GAP_PERIODS = 3;
 /** First IDs of the received frame kinds (receiveFrame runs for every frame on the bus). */
 const IMU_RATE_ID_1 = canIdOf('imu-rate', 1);
 const IMU_ACCEL_ID_1 = canIdOf('imu-accel', 1);
@@ -169,6 +171,8 @@ export class ChannelRuntime implements StageHook {
   private faultReportsLeft = 0;
   private scrubClockMicros = 0;
   private stepTrueMicros = 0;
+  /** Own oscillator at the last step (NaN before the first): a gap means this channel was down. */
+  private lastStepRawMicros = Number.NaN;
   /** Cross-channel integrator equalisation (src/core/channel/equalizer.ts). */
   readonly equalizer: CommandEqualizer;
   /** Late sync-frame guard and jump-verdict release (src/core/channel/sync-guard.ts). */
@@ -256,6 +260,12 @@ export class ChannelRuntime implements StageHook {
   step(trueMicros: number): void {
     const raw = this.clock.rawMicros(trueMicros);
     const k = this.cycleIndexAt(trueMicros);
+    // More than DOWN_GAP_PERIODS without a step (crash and restart, hang): the clock must be re-acquired first.
+    if (raw - this.lastStepRawMicros > DOWN_GAP_PERIODS * this.cfg.periodMicros) {
+      this.syncGuard.reacquire();
+      this.sync.forgetReadings();
+    }
+    this.lastStepRawMicros = raw;
     this.stepTrueMicros = trueMicros;
     this.lastCycleIndex = k;
     this.cycles++;

@@ -20,6 +20,13 @@
  *   peer would drag this clock half-way along. Two correct clocks are within the jump bound of
  *   each other, so a lone reading beyond it is not followed: the round applies no correction
  *   (one round of free running costs at most 2ρR of skew).
+ * - Clock acquisition. A channel that was down (crashed and restarted, hung, reset) cannot trust
+ *   its own clock: while it was down the ensemble moved on (up to 2ρ·downtime: 500 µs after 5 s at
+ *   100 ppm), and its own misplaced frames can delay a peer's sync frame behind them, so one of
+ *   its two readings is dropped as late every round and the lone-peer guard refuses the other —
+ *   it would never re-synchronise (issue 13: `kill B`, 5 s, `revive B` never came back). After
+ *   `reacquire()` the lone-peer guard is off until a round's correction is within the jump bound:
+ *   clock first, then (the voter's state transfer) state. The channel is not voting meanwhile.
  *
  * Allocation-free per frame and per round.
  */
@@ -34,6 +41,9 @@ export class SyncGuard {
   droppedLate = 0;
   /** Rounds in which a lone peer reading beyond the jump bound was not followed. */
   loneRefused = 0;
+  /** Times the channel started clock acquisition (after being down). */
+  acquisitions = 0;
+  private acquiring = false;
   private readonly lastDiff: Float64Array;
   private readonly hasDiff: Uint8Array;
   private readonly goodRounds: Int32Array;
@@ -81,10 +91,22 @@ export class SyncGuard {
       lone = this.lastDiff[q] ?? 0;
     }
     const midpoint = sync.resync();
-    const adjustment = usable === 1 && Math.abs(lone) > this.jumpLimitMicros ? 0 : midpoint;
+    const adjustment = !this.acquiring && usable === 1 && Math.abs(lone) > this.jumpLimitMicros ? 0 : midpoint;
     if (adjustment !== midpoint) this.loneRefused++;
+    if (this.acquiring && usable > 0 && Math.abs(midpoint) <= this.jumpLimitMicros) this.acquiring = false;
     this.afterResync(sync, midpoint);
     return adjustment;
+  }
+
+  /** The channel was down: follow the peers (even a lone one) until back within the jump bound. */
+  reacquire(): void {
+    this.acquiring = true;
+    this.acquisitions++;
+    this.hasDiff.fill(0);
+  }
+
+  get isAcquiring(): boolean {
+    return this.acquiring;
   }
 
   /** After `sync.resync()` returned `adjustment`: counts good rounds of jump-flagged peers and releases them. */

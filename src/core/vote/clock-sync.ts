@@ -247,6 +247,15 @@ export class ClockSync {
     return this.lastAdjustment;
   }
 
+  /**
+   * Forgets every reading of this round and all rate history (the channel was down: what it
+   * heard before is stale, and a rate measured across the gap means nothing). Verdicts stand.
+   */
+  forgetReadings(): void {
+    this.hasReading.fill(0);
+    this.rawValid.fill(0);
+  }
+
   /** Withdraws the verdict on `peer` (after it was reintegrated) and forgets its rate history. */
   clearPeerFault(peer: number): void {
     if (!(peer >= 0 && peer < this.cfg.channelCount)) assert(false, `ClockSync: bad peer ${peer}`);
