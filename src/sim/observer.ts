@@ -89,6 +89,9 @@ export class MechanismObserver {
     const alarms = status & VOTER_ALARMS;
     if ((alarms & ~this.prevVoterAlarms) !== 0) this.lastAlarmMicros = t;
     this.prevVoterAlarms = alarms;
+    // A channel's own fault report first: the voter may isolate it at the same vote, and that
+    // isolation is then the channel's doing, not a false one (issue 13).
+    this.observeSelfFaults(t);
     this.observeVoterEvents();
     this.observeChannels(t);
     if (this.memoryWatches.length + this.registerWatches.length + this.busWatches.length + this.clockWatches.length > 0) this.observeCorrections(t);
@@ -100,9 +103,19 @@ export class MechanismObserver {
     const fresh = ring.list().slice(-(ring.totalCount - this.eventsSeen));
     this.eventsSeen = ring.totalCount;
     for (const e of fresh) {
-      this.lastAlarmMicros = e.atMicros;
+      if (e.atMicros > this.lastAlarmMicros) this.lastAlarmMicros = e.atMicros;
       if (e.kind === 'isolated') this.ledger.isolation(e.channel, e.atMicros, e.reason);
       if (e.kind === 'failsafe_entered') this.ledger.failSafe(e.atMicros);
+    }
+  }
+
+  private observeSelfFaults(t: number): void {
+    for (let c = 0; c < this.channels.length; c++) {
+      const ch = this.channels[c];
+      if (ch === undefined || ch.selfFaults === this.prevSelfFaults[c]) continue;
+      this.prevSelfFaults[c] = ch.selfFaults;
+      this.lastAlarmMicros = t;
+      this.ledger.channelSelfFault(c, t);
     }
   }
 
@@ -114,11 +127,6 @@ export class MechanismObserver {
       const sensorAlarms = s & SENSOR_ALARMS;
       if ((sensorAlarms & ~(this.prevSensorAlarms[c] ?? 0)) !== 0) this.lastAlarmMicros = t;
       this.prevSensorAlarms[c] = sensorAlarms;
-      if (ch.selfFaults !== this.prevSelfFaults[c]) {
-        this.prevSelfFaults[c] = ch.selfFaults;
-        this.lastAlarmMicros = t;
-        this.ledger.channelSelfFault(c, t);
-      }
       const used = s & CONSOLIDATION_USED_MASK;
       const excluded = (this.prevUsedMask[c] ?? 0) & ~used;
       const failed = ch.failedSensorMask & ~(this.prevFailedMask[c] ?? 0);

@@ -5,6 +5,7 @@ import type { FaultSpec } from '../../src/core/fault/profile.js';
 import { Prng } from '../../src/core/sim/prng.js';
 import { decodeRig } from '../../src/sim/rig.js';
 import { Flight } from '../../src/sim/flight.js';
+import { flightFails } from '../../src/sim/report.js';
 import { randomSingleFault, runSingleFault, singleFaultProfile } from '../../src/sim/single-fault.js';
 import { FAULT_KINDS, NO_FAULTS } from '../../src/core/fault/profile.js';
 import { testSeed } from '../support/seed.js';
@@ -80,6 +81,21 @@ describe('single-fault hypothesis', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  // Issue 13: the voter's isolation was processed before the channel's own report of the same
+  // vote, so a channel that correctly declared its uncorrectable word was counted a false isolation
+  // (falseIsolations 1, exit 1). Fails with the old order (checked).
+  test('a channel that reports its own uncorrectable word is isolated by its own doing, not falsely, and comes back', () => {
+    const events = [0, 5].map((bit) => ({ atMicros: 2e6, fault: { kind: 'memory-flip', channel: 'B', word: 20, bit } }));
+    const r = new Flight({ seed, durationS: 6, rateHz: 250, profile: { ...NO_FAULTS, name: 'double', events }, rig }).run();
+    expect(r.isolations.map((i) => i.channel)).toEqual(['B']);
+    expect(r.faultList.map((f) => f.detectedBy)).toEqual(['self-check', 'self-check']);
+    expect(r.falseIsolations).toBe(0);
+    expect(r.healthyIsolations).toEqual([]);
+    expect(r.reintegrations.map((i) => i.channel)).toEqual(['B']);
+    expect(Object.values(r.channels).map((c) => c.health)).toEqual(['active', 'active', 'active']);
+    expect(flightFails(r)).toBe(false);
   });
 
   test('a crashed channel is isolated within the bound and reintegrated after its restart', () => {
