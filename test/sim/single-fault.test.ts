@@ -87,7 +87,7 @@ describe('single-fault hypothesis', () => {
   // vote, so a channel that correctly declared its uncorrectable word was counted a false isolation
   // (falseIsolations 1, exit 1). Fails with the old order (checked).
   test('a channel that reports its own uncorrectable word is isolated by its own doing, not falsely, and comes back', () => {
-    const events = [0, 5].map((bit) => ({ atMicros: 2e6, fault: { kind: 'memory-flip', channel: 'B', word: 20, bit } }));
+    const events = [0, 5].map((bit) => ({ atMicros: 2e6, fault: { kind: 'memory-flip' as const, channel: 'B' as const, word: 20, bit } }));
     const r = new Flight({ seed, durationS: 6, rateHz: 250, profile: { ...NO_FAULTS, name: 'double', events }, rig }).run();
     expect(r.isolations.map((i) => i.channel)).toEqual(['B']);
     expect(r.faultList.map((f) => f.detectedBy)).toEqual(['self-check', 'self-check']);
@@ -96,6 +96,24 @@ describe('single-fault hypothesis', () => {
     expect(r.reintegrations.map((i) => i.channel)).toEqual(['B']);
     expect(Object.values(r.channels).map((c) => c.health)).toEqual(['active', 'active', 'active']);
     expect(flightFails(r)).toBe(false);
+  });
+
+  // Issue 13: a drifting oscillator that the channel's own resync keeps within the bound is voted
+  // out (runaway) and re-admitted once it has kept time for 10 rounds; one it cannot keep up with
+  // (3000 ppm moves 300 µs a round, beyond the 160 µs bound) stays out.
+  test.each([['C', 500], ['B', -500], ['A', 1000]] as const)('a %s drift of %i ppm: isolated, then re-admitted — every channel active at the end', (channel, ppm) => {
+    const { result, violations } = runSingleFault(seed, { kind: 'clock-drift', channel, ppm }, rig);
+    expect(violations).toEqual([]);
+    expect(result.isolations.map((i) => i.channel)).toEqual([channel]);
+    expect(result.reintegrations.map((i) => i.channel)).toEqual([channel]);
+    expect(Object.values(result.channels).map((c) => c.health)).toEqual(['active', 'active', 'active']);
+  });
+
+  test('must fail: a 3000 ppm drift the channel cannot keep up with stays out (degraded, a permanent fault)', () => {
+    const { result } = runSingleFault(seed, { kind: 'clock-drift', channel: 'B', ppm: -3000 }, rig);
+    expect(result.channels.B?.health).not.toBe('active');
+    expect(result.outcome).toBe('degraded');
+    expect(flightFails(result)).toBe(false);
   });
 
   test('a crashed channel is isolated within the bound and reintegrated after its restart', () => {

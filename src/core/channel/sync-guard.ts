@@ -10,9 +10,13 @@
  *   previous frame back to back (within `BACK_TO_BACK_BITS`) may have waited, and its reading is
  *   dropped for this round (ClockSync treats it as a silent peer). On an idle bus — the normal
  *   case at the sync slots — every reading is kept, so a real jump is still seen.
- * - Jump-verdict release. A jump verdict is withdrawn after `CLOCK_CLEAR_ROUNDS` rounds in which
+ * - Verdict release. A jump verdict is withdrawn after `CLOCK_CLEAR_ROUNDS` rounds in which
  *   the peer's reading is back within the jump bound of the midpoint, so the ensemble regains
- *   its third (or fourth) clock; a runaway verdict stands (the oscillator is broken). Without
+ *   its third (or fourth) clock. A runaway verdict is withdrawn the same way, and the peer's raw
+ *   rate excused (`ClockSync.excuseRate`): its oscillator is off, but its own corrections keep
+ *   its time within the bound (a 500 ppm clock moves 50 µs per 100-ms round), and time is what
+ *   the frame schedule needs. One that cannot keep up (beyond ≈ 1,600 ppm here) never has the
+ *   good rounds, and a jump verdict ends an excuse. Without
  *   the release a channel that once saw a jump would synchronise with one peer only for the rest
  *   of the flight, and a later fault on that peer would drag it along.
  * - Lone-peer guard. With a single usable peer reading (the others silent, dropped as late, or
@@ -112,11 +116,13 @@ export class SyncGuard {
   /** After `sync.resync()` returned `adjustment`: counts good rounds of jump-flagged peers and releases them. */
   afterResync(sync: ClockSync, adjustment: number): void {
     for (let q = 0; q < this.peerCount; q++) {
-      if (sync.peerFault(q) !== 'jump') { this.goodRounds[q] = 0; continue; }
+      const fault = sync.peerFault(q);
+      if (fault === 'none') { this.goodRounds[q] = 0; continue; }
       const good = this.hasDiff[q] === 1 && Math.abs((this.lastDiff[q] ?? 0) - adjustment) <= this.jumpLimitMicros;
       this.goodRounds[q] = good ? (this.goodRounds[q] ?? 0) + 1 : 0;
       if ((this.goodRounds[q] ?? 0) >= CLOCK_CLEAR_ROUNDS) {
-        sync.clearPeerFault(q);
+        if (fault === 'runaway') sync.excuseRate(q);
+        else sync.clearPeerFault(q);
         this.goodRounds[q] = 0;
       }
     }

@@ -147,6 +147,8 @@ export class ClockSync {
   private readonly rawHistory: Float64Array;
   private readonly rawValid: Uint8Array;
   private readonly fault: Uint8Array;
+  /** Per peer: 1 = its raw rate is excused (its logical clock kept within the bound through its own corrections). */
+  private readonly rateExcused: Uint8Array;
   private readonly rate = new Float64Array(SELECT_COUNT_MAX);
   private readonly rateKnown = new Uint8Array(SELECT_COUNT_MAX);
   private readonly scratch = new Float64Array(SELECT_COUNT_MAX);
@@ -170,6 +172,7 @@ export class ClockSync {
     this.rawHistory = new Float64Array((cfg.driftWindowRounds + 1) * n);
     this.rawValid = new Uint8Array((cfg.driftWindowRounds + 1) * n);
     this.fault = new Uint8Array(n);
+    this.rateExcused = new Uint8Array(n);
     this.stepLimitMicros = jumpThresholdMicros(cfg);
     this.driftPerRoundMicros = 2 * cfg.driftPpmMax * PPM * cfg.resyncPeriodMicros;
   }
@@ -256,6 +259,22 @@ export class ClockSync {
     this.rawValid.fill(0);
   }
 
+  /**
+   * Withdraws a runaway verdict on `peer` whose logical clock has kept within the bound through
+   * its own corrections (its oscillator is off, its time is not): its raw rate is no longer
+   * judged. A later jump verdict (its logical clock leaving the bound) ends the excuse.
+   */
+  excuseRate(peer: number): void {
+    if (!(peer >= 0 && peer < this.cfg.channelCount)) assert(false, `ClockSync: bad peer ${peer}`);
+    this.rateExcused[peer] = 1;
+    this.clearPeerFault(peer);
+  }
+
+  /** Peer `peer`'s raw rate is excused (see `excuseRate`). */
+  rateIsExcused(peer: number): boolean {
+    return this.rateExcused[peer] === 1;
+  }
+
   /** Withdraws the verdict on `peer` (after it was reintegrated) and forgets its rate history. */
   clearPeerFault(peer: number): void {
     if (!(peer >= 0 && peer < this.cfg.channelCount)) assert(false, `ClockSync: bad peer ${peer}`);
@@ -267,7 +286,10 @@ export class ClockSync {
     const limit = jumpThresholdMicros(this.cfg);
     for (let q = 0; q < this.cfg.channelCount; q++) {
       if (q === this.self || this.hasReading[q] !== 1 || this.fault[q] !== NONE) continue;
-      if (Math.abs((this.logicalDiff[q] ?? 0) - midpointMicros) > limit) this.fault[q] = JUMP;
+      if (Math.abs((this.logicalDiff[q] ?? 0) - midpointMicros) > limit) {
+        this.fault[q] = JUMP;
+        this.rateExcused[q] = 0;
+      }
     }
   }
 
@@ -290,7 +312,7 @@ export class ClockSync {
     const median = midValueSelect(this.scratch, count);
     const limit = runawayThresholdPpm(this.cfg);
     for (let q = 0; q < n; q++) {
-      if (q === this.self || this.rateKnown[q] !== 1 || this.fault[q] !== NONE) continue;
+      if (q === this.self || this.rateKnown[q] !== 1 || this.fault[q] !== NONE || this.rateExcused[q] === 1) continue;
       if (Math.abs((this.rate[q] ?? 0) - median) > limit) this.fault[q] = RUNAWAY;
     }
   }

@@ -56,3 +56,55 @@ describe('SyncGuard', () => {
     expect(guard.isAcquiring).toBe(true);
   });
 });
+
+describe('SyncGuard: a runaway verdict on a clock that keeps time', () => {
+  /** Rounds where peer 2 (flagged runaway) reads `offset` µs from the midpoint; peer 1 is in sync. */
+  function rounds(guard: SyncGuard, sync: ClockSync, count: number, offset: (k: number) => number): void {
+    for (let k = 0; k < count; k++) {
+      guard.noteReading(1, 1);
+      sync.setReading(1, 1, 1);
+      guard.noteReading(2, offset(k));
+      sync.setReading(2, offset(k), offset(k));
+      guard.resync(sync);
+    }
+  }
+
+  /** A sync whose peer 2 is judged runaway: its raw difference ramps at 2,000 ppm, its logical one stays in. */
+  function flagged(): { guard: SyncGuard; sync: ClockSync } {
+    const guard = new SyncGuard(3, 1, limit);
+    const sync = new ClockSync(cfg, 0);
+    for (let k = 0; k <= cfg.driftWindowRounds + 1 && sync.peerFault(2) === 'none'; k++) {
+      guard.noteReading(1, 1);
+      sync.setReading(1, 1, 1);
+      guard.noteReading(2, 20);
+      sync.setReading(2, 20, k * 2000e-6 * cfg.resyncPeriodMicros);
+      guard.resync(sync);
+    }
+    expect(sync.peerFault(2)).toBe('runaway');
+    return { guard, sync };
+  }
+
+  it('is withdrawn after 10 rounds within the bound, and its raw rate is no longer judged', () => {
+    const { guard, sync } = flagged();
+    rounds(guard, sync, 10, () => 30);
+    expect(sync.peerFault(2)).toBe('none');
+    expect(sync.rateIsExcused(2)).toBe(true);
+    rounds(guard, sync, 3 * cfg.driftWindowRounds, () => 30);
+    expect(sync.peerFault(2)).toBe('none');
+  });
+
+  it('must fail: a clock that does not keep within the bound stays judged', () => {
+    const { guard, sync } = flagged();
+    rounds(guard, sync, 30, (k) => (k % 3 === 0 ? 2 * limit : 30));
+    expect(sync.peerFault(2)).toBe('runaway');
+    expect(sync.rateIsExcused(2)).toBe(false);
+  });
+
+  it('an excused clock that then leaves the bound is judged a jump and loses its excuse', () => {
+    const { guard, sync } = flagged();
+    rounds(guard, sync, 10, () => 30);
+    rounds(guard, sync, 1, () => 5 * limit);
+    expect(sync.peerFault(2)).toBe('jump');
+    expect(sync.rateIsExcused(2)).toBe(false);
+  });
+});
