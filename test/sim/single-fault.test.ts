@@ -7,7 +7,7 @@ import { decodeRig } from '../../src/sim/rig.js';
 import { Flight } from '../../src/sim/flight.js';
 import { flightFails } from '../../src/sim/report.js';
 import { randomSingleFault, runSingleFault, singleFaultProfile } from '../../src/sim/single-fault.js';
-import { FAULT_KINDS, NO_FAULTS } from '../../src/core/fault/profile.js';
+import { FAULT_KINDS, isTransientFault, NO_FAULTS } from '../../src/core/fault/profile.js';
 import { testSeed } from '../support/seed.js';
 
 const decoded = decodeRig(readFileSync('hil/rigs/emulated.json', 'utf8'));
@@ -114,6 +114,13 @@ describe('single-fault hypothesis', () => {
     expect(result.channels.B?.health).not.toBe('active');
     expect(result.outcome).toBe('degraded');
     expect(flightFails(result)).toBe(false);
+  });
+
+  // Issue 13, item 4: every transient fault ends with every channel back, and its outputs on the twin.
+  test.each(FAULTS.filter(isTransientFault).map((f) => [f.kind, f] as const))('transient %s: every channel active at the end, outcome masked or recovered', (_kind, fault) => {
+    const { result } = runSingleFault(seed, fault, rig);
+    expect(Object.values(result.channels).map((c) => c.health)).toEqual(['active', 'active', 'active']);
+    expect(['masked', 'recovered']).toContain(result.outcome);
   });
 
   test('a crashed channel is isolated within the bound and reintegrated after its restart', () => {
