@@ -48,6 +48,12 @@ void tx_memory_repair_word(tx_memory *m, uint16_t word, tx_decode_outcome *out);
 /* First word in [from, to) with a non-zero syndrome, or `to`. */
 uint16_t tx_memory_find_dirty(const tx_memory *m, uint16_t from, uint16_t to);
 bool tx_memory_in_range(const tx_memory *m, uint32_t address, uint32_t length);
+/*
+ * CRC-32/ISCSI (the host's MEMORY_IMAGE_CRC) of the image's data bytes 0..size_bytes, read
+ * through the code (corrects on the way, like tx_memory_read): the check of a state transfer.
+ * Writes *crc and returns the read status; on TX_READ_UNCORRECTABLE *crc is not written.
+ */
+tx_read_status tx_memory_data_crc32c(tx_memory *m, uint32_t *crc);
 
 typedef struct {
     uint16_t words_scanned;

@@ -9,7 +9,8 @@
 
 enum {
     TX_RIG_STATUS = 0x01, TX_RIG_PEEK = 0x02, TX_RIG_POKE = 0x03, TX_RIG_FLIP = 0x04,
-    TX_RIG_SCRUB = 0x05, TX_RIG_RESET = 0x06, TX_RIG_HANG = 0x07, TX_RIG_TICK = 0x08
+    TX_RIG_SCRUB = 0x05, TX_RIG_RESET = 0x06, TX_RIG_HANG = 0x07, TX_RIG_TICK = 0x08,
+    TX_RIG_VERIFY = 0x09
 };
 
 enum {
@@ -21,6 +22,7 @@ enum { TX_FLIP_MEM = 0, TX_FLIP_REG = 1 };
 
 #define TX_PEEK_MEM_BYTES_MAX 128u
 #define TX_PEEK_RAW_WORDS_MAX 32u
+#define TX_VERIFY_BYTES 5u /* VERIFY answer: CRC-32/ISCSI of the memory image u32, accepted u8 */
 
 /* Handles one decoded 'Q' record (body: opcode, tag, args) and sends the 'A' answer. */
 void tx_rig_handle(tx_board *b, const tx_record *request);

@@ -119,6 +119,25 @@ static uint8_t do_scrub(tx_board *b, const uint8_t *args, size_t n, answer *a) {
     return TX_RIG_OK;
 }
 
+/*
+ * VERIFY: expected CRC u32 (the voted state's, after a state transfer by POKE). The board
+ * computes CRC-32/ISCSI over the memory image it holds, read through the code, and answers
+ * it with the verdict: accepted (1) only when it equals the expected CRC.
+ */
+static uint8_t do_verify(tx_board *b, const uint8_t *args, size_t n, answer *a) {
+    uint32_t crc = 0;
+    if (n != 4u) return TX_RIG_BAD_LENGTH;
+    if (tx_memory_data_crc32c(&b->memory, &crc) == TX_READ_UNCORRECTABLE) {
+        tx_put_u16(payload(a), (uint32_t)b->memory.last_fault_word);
+        a->length = 2;
+        return TX_RIG_UNCORRECTABLE;
+    }
+    tx_put_u32(payload(a), crc);
+    payload(a)[4] = crc == tx_get_u32(args) ? 1u : 0u;
+    a->length = TX_VERIFY_BYTES;
+    return TX_RIG_OK;
+}
+
 static uint8_t dispatch(tx_board *b, uint8_t opcode, const uint8_t *args, size_t n, answer *a) {
     switch (opcode) {
     case TX_RIG_STATUS:
@@ -141,6 +160,7 @@ static uint8_t dispatch(tx_board *b, uint8_t opcode, const uint8_t *args, size_t
         tx_board_cycle(b, payload(a));
         a->length = TX_BOARD_TICK_BYTES;
         return TX_RIG_OK;
+    case TX_RIG_VERIFY: return do_verify(b, args, n, a);
     default: return TX_RIG_UNKNOWN_OPCODE;
     }
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "bytes.h"
 #include "crc.h"
 #include "e2e.h"
 #include "frames.h"
@@ -213,6 +214,24 @@ static void test_law(void) {
     printf("law: %u vectors, %u of %u values bit-exact, all within tolerance\n", (unsigned)COUNT(LAW_VECTORS), exact, compared);
 }
 
+/* The state-transfer check: CRC-32/ISCSI of the image as read, the catalogue's model bit by bit. */
+static void test_memory_crc(void) {
+    static tx_memory m;
+    uint8_t image[296];
+    uint32_t crc = 0;
+    unsigned i;
+    tx_memory_init(&m, 296);
+    for (i = 0; i < sizeof image; i++) image[i] = (uint8_t)(i * 37u + 11u);
+    CHECK(tx_memory_write(&m, 0, image, (uint16_t)sizeof image), "write a whole image");
+    CHECK(tx_memory_data_crc32c(&m, &crc) == TX_READ_OK && crc == (uint32_t)tx_crc_compute(tx_crc_find("CRC-32/ISCSI"), image, sizeof image), "image crc is CRC-32/ISCSI");
+    tx_memory_flip(&m, 7, 3);
+    CHECK(tx_memory_data_crc32c(&m, &crc) == TX_READ_CORRECTED && crc == (uint32_t)tx_crc_compute(tx_crc_find("CRC-32/ISCSI"), image, sizeof image), "a single flip is corrected on the way");
+    tx_memory_flip(&m, 9, 0);
+    tx_memory_flip(&m, 9, 1);
+    crc = 0x12345678u;
+    CHECK(tx_memory_data_crc32c(&m, &crc) == TX_READ_UNCORRECTABLE && m.last_fault_word == 9 && crc == 0x12345678u, "an uncorrectable word gives no crc");
+}
+
 static void test_memory(void) {
     tx_memory m;
     tx_scrubber s;
@@ -231,6 +250,7 @@ static void test_memory(void) {
     tx_scrubber_step(&s, 74, &r);
     CHECK(r.corrected == 1u && r.uncorrectable == 1u && r.pass_completed && s.last_uncorrectable_word == 10, "scrub pass");
     CHECK(!tx_memory_write(&m, 41, poke, 2), "partial write into an uncorrectable word refused");
+    test_memory_crc();
     printf("memory: ok\n");
 }
 
@@ -273,6 +293,63 @@ static size_t count_lines(char type) {
     return n;
 }
 
+/* Decodes the last 'A' line the board emitted into `r`; false when there is none. */
+static bool last_answer(tx_record *r) {
+    size_t i, start = captured_length;
+    for (i = 0; i < captured_length; i++) {
+        if ((i == 0u || captured[i - 1u] == '\n') && captured[i] == 'A') start = i;
+    }
+    if (start == captured_length) return false;
+    for (i = start; i < captured_length && captured[i] != '\n'; i++) {}
+    return tx_line_decode(captured + start, i - start, TX_LINK_ID_DEFAULT, r) == TX_LINE_OK;
+}
+
+/* VERIFY after a state transfer: POKE an image, the board's CRC over what it holds against the voted one. */
+static void test_verify(tx_board *board) {
+    static tx_record r;
+    uint8_t poke[3u + 2u + 128u];
+    uint8_t verify[6] = {TX_RIG_VERIFY, 21, 0, 0, 0, 0};
+    uint8_t image[296];
+    uint32_t crc;
+    unsigned i, at;
+    for (i = 0; i < sizeof image; i++) image[i] = (uint8_t)(255u - i);
+    for (at = 0; at < sizeof image; at += 128u) {
+        const unsigned count = sizeof image - at < 128u ? (unsigned)sizeof image - at : 128u;
+        poke[0] = TX_RIG_POKE;
+        poke[1] = 20;
+        poke[2] = TX_SPACE_MEM;
+        tx_put_u16(poke + 3, at);
+        memcpy(poke + 5, image + at, count);
+        send_line(board, TX_TYPE_REQUEST, poke, 5u + count);
+    }
+    crc = (uint32_t)tx_crc_compute(tx_crc_find("CRC-32/ISCSI"), image, sizeof image);
+    tx_put_u32(verify + 2, crc);
+    captured_length = 0;
+    send_line(board, TX_TYPE_REQUEST, verify, sizeof verify);
+    CHECK(last_answer(&r) && r.body_length == 3u + TX_VERIFY_BYTES && r.body[0] == TX_RIG_VERIFY && r.body[1] == 21u && r.body[2] == TX_RIG_OK
+          && tx_get_u32(r.body + 3) == crc && r.body[7] == 1u, "verify accepts the voted crc of what was installed");
+    tx_put_u32(verify + 2, crc ^ 1u);
+    captured_length = 0;
+    send_line(board, TX_TYPE_REQUEST, verify, sizeof verify);
+    CHECK(last_answer(&r) && r.body[2] == TX_RIG_OK && tx_get_u32(r.body + 3) == crc && r.body[7] == 0u, "verify rejects another crc");
+    board->memory.data[30] ^= 0x00000007u; /* a 3-bit change the code does not see as one: installed != sent */
+    board->memory.check[30] = tx_secded_encode(board->memory.code, board->memory.data[30]);
+    tx_put_u32(verify + 2, crc);
+    captured_length = 0;
+    send_line(board, TX_TYPE_REQUEST, verify, sizeof verify);
+    CHECK(last_answer(&r) && r.body[2] == TX_RIG_OK && tx_get_u32(r.body + 3) != crc && r.body[7] == 0u, "verify rejects an image that differs from the voted one");
+    tx_memory_flip(&board->memory, 40, 0);
+    tx_memory_flip(&board->memory, 40, 1);
+    captured_length = 0;
+    send_line(board, TX_TYPE_REQUEST, verify, sizeof verify);
+    CHECK(last_answer(&r) && r.body_length == 5u && r.body[2] == TX_RIG_UNCORRECTABLE && tx_get_u16(r.body + 3) == 40u, "verify reports an uncorrectable word");
+    verify[0] = TX_RIG_VERIFY;
+    captured_length = 0;
+    send_line(board, TX_TYPE_REQUEST, verify, 5);
+    CHECK(last_answer(&r) && r.body[2] == TX_RIG_BAD_LENGTH, "verify needs a 4-byte crc");
+    tx_board_reset(board);
+}
+
 static void test_board(void) {
     static tx_board board;
     const tx_board_config config = {1, TX_MEDIUM_CAN, TX_LINK_ID_DEFAULT, 4000, 8};
@@ -290,6 +367,7 @@ static void test_board(void) {
     CHECK(tx_memory_find_dirty(&board.memory, 0, 74) == 20u, "flip made word 20 dirty");
     send_line(&board, TX_TYPE_REQUEST, scrub, 4);
     CHECK(board.scrubber.corrected_data == 1u && tx_memory_find_dirty(&board.memory, 0, 74) == 74u, "scrub corrected it");
+    test_verify(&board);
     send_line(&board, TX_TYPE_REQUEST, hang, 2);
     captured_length = 0;
     send_line(&board, TX_TYPE_REQUEST, status, 2);

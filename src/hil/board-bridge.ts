@@ -21,6 +21,7 @@ import { assert } from '../core/assert.js';
 import { SETPOINT_LENGTH } from '../core/control/gains.js';
 import { setpointAt, type SetpointSchedule } from '../core/control/setpoint.js';
 import { memoryAddress, MEMORY_SLOT, registerIndex } from '../core/control/state.js';
+import type { VotedState } from '../core/channel/state-vote.js';
 import type { CanFrame } from '../core/frame/can.js';
 import { canIdOf, IMU_NUMBERS } from '../core/frame/ids.js';
 import type { RigResult } from '../core/frame/rig-command.js';
@@ -68,8 +69,35 @@ interface CycleBoard extends BoardChannel {
   afterVote(health: ChannelHealth, k: number): Promise<void>;
 }
 
-/** The voted control state to copy into a reintegrating board: a healthy channel's memory image. */
-export type StateSource = () => Uint8Array | undefined;
+/**
+ * Where a reintegrating board's state comes from and where its verdict goes: the state the
+ * flight voted when the voter asked for the transfer (src/sim/flight.ts `takeBoardState`), and
+ * whether the board accepted it (`boardStateInstalled`; a rejection is a failed transfer).
+ */
+export interface StateSource {
+  take(): VotedState | undefined;
+  installed(accepted: boolean): void;
+}
+
+/**
+ * Installs a voted state in a board over its serial line: POKE the image (128 bytes at a time),
+ * then VERIFY with the voted CRC — the board computes CRC-32/ISCSI over the memory image it now
+ * holds, read through its ECC, and accepts only when it equals the voted CRC
+ * (docs/RIG-PROTOCOL.md). Ok only when the board accepted.
+ */
+export async function installState(session: BoardSession, state: VotedState): Promise<Result<void, string>> {
+  for (let at = 0; at < state.image.length; at += PEEK_CHUNK_BYTES) {
+    const answer = await session.request({ op: 'poke', space: 'mem', address: at, data: state.image.subarray(at, at + PEEK_CHUNK_BYTES) });
+    if (!answer.ok) return err(`poke at ${at}: ${formatBoardError(answer.error)}`);
+    if (answer.value.op === 'uncorrectable') return err(`poke at ${at}: uncorrectable word ${answer.value.word}`);
+  }
+  const answer = await session.request({ op: 'verify', crc: state.crc });
+  if (!answer.ok) return err(`verify: ${formatBoardError(answer.error)}`);
+  if (answer.value.op === 'uncorrectable') return err(`verify: uncorrectable word ${answer.value.word}`);
+  if (answer.value.op !== 'verify') return err(`verify: unexpected ${answer.value.op} answer`);
+  const { crc, accepted } = answer.value.verify;
+  return accepted ? ok(undefined) : err(`verify: the board holds CRC 0x${crc.toString(16).padStart(8, '0')}, the voted state 0x${state.crc.toString(16).padStart(8, '0')}`);
+}
 
 /** Collects the IMU frames of one cycle from the flight bus (bounded). */
 class SensorTap {
@@ -104,9 +132,10 @@ class SerialBoard implements CycleBoard {
   private readonly setpointBytes = new Uint8Array(SETPOINT_BYTES);
   private readonly setpointView = new DataView(this.setpointBytes.buffer);
   private setpointWritten = false;
-  /** State transfers done (reintegrations) and failed. */
+  /** State transfers done (reintegrations) and failed, and why the last one failed. */
   transfers = 0;
   transferFailures = 0;
+  lastTransferError: string | undefined;
 
   constructor(
     readonly index: number, private readonly session: BoardSession, private readonly tap: SensorTap,
@@ -146,8 +175,10 @@ class SerialBoard implements CycleBoard {
   }
 
   /**
-   * State transfer over the wire: when the voter moves this channel to reintegrating it has
-   * copied the voted state into the emulated twin; the board gets the same bytes by POKE.
+   * State transfer over the wire: when the voter moves this channel to reintegrating, the flight
+   * has voted the state; the board installs it (POKE) and checks it (VERIFY: its own CRC over what
+   * it installed against the voted CRC). The verdict goes back to the voter, which counts a
+   * rejection as a failed transfer.
    */
   async afterVote(health: ChannelHealth, k: number): Promise<void> {
     // Housekeeping after the vote, never concurrent with an exchange (a STATUS in flight during
@@ -156,17 +187,16 @@ class SerialBoard implements CycleBoard {
     const entered = health === 'reintegrating' && this.lastHealth !== 'reintegrating';
     this.lastHealth = health;
     if (!entered || this.stopped) return;
-    const image = this.stateSource();
-    if (image === undefined) return;
-    for (let at = 0; at < image.length; at += PEEK_CHUNK_BYTES) {
-      const answer = await this.session.request({ op: 'poke', space: 'mem', address: at, data: image.subarray(at, at + PEEK_CHUNK_BYTES) });
-      if (!answer.ok || answer.value.op === 'uncorrectable') {
-        this.transferFailures++;
-        return;
-      }
+    const state = this.stateSource.take();
+    const installed = state === undefined ? err('no voted state is waiting') : await installState(this.session, state);
+    this.stateSource.installed(installed.ok);
+    this.forgetSetpoint();
+    if (!installed.ok) {
+      this.transferFailures++;
+      this.lastTransferError = installed.error;
+      return;
     }
     this.transfers++;
-    this.forgetSetpoint();
   }
 
   async cycle(k: number): Promise<void> {
@@ -357,9 +387,12 @@ class CanBoard implements CycleBoard {
   }
 }
 
-/** The control state for a reintegrating board: the flight's choice (src/sim/flight.ts `stateImageFor`). */
+/** The control state for a reintegrating board: the flight's vote (src/sim/flight.ts `stateImageFor`), and the board's verdict back to it. */
 function stateSourceFor(flight: Flight, target: number): StateSource {
-  return () => flight.stateImageFor(target);
+  return {
+    take: () => flight.takeBoardState(target),
+    installed: (accepted) => { flight.boardStateInstalled(target, accepted); },
+  };
 }
 
 interface OpenContext { readonly clock: MonotonicClock; readonly timeoutMicros: number; readonly bitRateBps: number; readonly schedule: SetpointSchedule }
@@ -402,7 +435,7 @@ export async function openBoards(flight: Flight, rig: Rig, clock: MonotonicClock
       for (const b of boards) await b.close();
       return err(opened.error);
     }
-    flight.injector.setExternal(i);
+    flight.setExternal(i);
     boards.push(opened.value);
   }
   assert(boards.length <= 3, 'at most three channels');

@@ -29,6 +29,7 @@ import { aerosondeVehicle } from '../core/plant/vehicle.js';
 import type { SimClock } from '../core/sim/clock.js';
 import { Prng } from '../core/sim/prng.js';
 import { BUS_STREAM, CHANNEL_CLOCK_STREAM, IMU_STREAM_BASE, INJECTION_STREAM, PLANT_GUST_STREAM } from '../core/sim/streams.js';
+import type { StateTransferFailure } from '../core/vote/voter.js';
 
 /** Transmit queue of every node on the emulated bus (frames). */
 export const TX_QUEUE_FRAMES_MAX = 16;
@@ -57,8 +58,8 @@ export interface FlightParts {
 
 /** What the assembled nodes call back into the flight for. */
 export interface AssemblyHooks {
-  /** The voter asks for a state transfer into channel `c` (true when it succeeded). */
-  readonly transferState: (c: number) => boolean;
+  /** The voter asks for a state transfer into channel `c` (true when it succeeded, else false or why not). */
+  readonly transferState: (c: number) => boolean | StateTransferFailure;
 }
 
 function buildImus(count: number, root: Prng, gravityMPerS2: number): Imu[] {

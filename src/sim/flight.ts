@@ -26,12 +26,14 @@ import { syncSlotOfChannel } from './timing.js';
 import { LiveTwin, type TwinSource, type VoteRecord } from './twin.js';
 import type { EmulatedCanNode } from './emulated-can.js';
 import type { ChannelRuntime } from '../core/channel/channel.js';
+import { CONTROL_STATE_VOTE_LAYOUT, voteStateImages, type StateVoteError, type VotedState } from '../core/channel/state-vote.js';
 import { FaultLedger } from '../core/fault/accounting.js';
 import { NO_FAULTS } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 import { SimClock } from '../core/sim/clock.js';
 import { Scheduler } from '../core/sim/scheduler.js';
-import type { ChannelHealth, VoterMode } from '../core/vote/voter.js';
+import type { VoterEvent } from '../core/vote/events.js';
+import type { ChannelHealth, StateTransferFailure, VoterMode } from '../core/vote/voter.js';
 
 export type { FlightConfig, FrameLog } from './config.js';
 export { FlightConfigError, flightMedium, sensorThresholds } from './config.js';
@@ -43,6 +45,12 @@ const SCHEDULER_EVENTS_MAX = 1024;
 const PRIORITY_SENSORS = 0;
 const PRIORITY_CHANNEL = 10;
 const PRIORITY_VOTE = 20;
+/**
+ * Who may give a returning channel its state, best first: the healthy channels (they vote);
+ * when none does, the reintegrating ones; when none is, the isolated ones (a total outage, when
+ * nobody votes: docs/REDUNDANCY.md). Within a tier: active before suspect, then by index.
+ */
+const STATE_SOURCE_TIERS: readonly (readonly ChannelHealth[])[] = [['active', 'suspect'], ['reintegrating'], ['isolated']];
 
 /** What the status line and the console show of a flight, in one snapshot. */
 export interface FlightStatus {
@@ -79,6 +87,10 @@ export class Flight {
   private readonly lastStepMicros: Float64Array;
   private voteIndex = 0;
   private sensorIndex = 0;
+  /** Channels a board drives (src/hil/board-bridge.ts): their state transfer is installed by the bridge. */
+  private readonly external: boolean[] = [];
+  /** Per board channel: the voted state of the voter's last transfer into it, until the bridge takes it. */
+  private readonly boardStates: (VotedState | undefined)[] = [];
 
   constructor(cfg: FlightConfig) {
     this.cfg = cfg;
@@ -114,6 +126,11 @@ export class Flight {
   /** The voter's verdict on channel `c`. */
   channelHealth(c: number): ChannelHealth {
     return this.parts.voterNode.voter.channelHealth(c);
+  }
+
+  /** The voter's event log so far, oldest first (isolations, transfers and their failures, reintegrations). */
+  voterEvents(): VoterEvent[] {
+    return this.parts.voterNode.voter.events.list();
   }
 
   /** Runs the flight to the end in lockstep. */
@@ -189,18 +206,56 @@ export class Flight {
   }
 
   /**
-   * The control state to copy into a reintegrating board (src/hil/board-bridge.ts): the memory
-   * image of the healthiest running emulated channel other than `target`.
+   * The voted control state for channel `target`, the one code path of emulated channels and
+   * boards: the corrected memory images (`snapshot()`) of the running channels other than
+   * `target` in the best tier of STATE_SOURCE_TIERS, healthiest first, voted word by word
+   * (src/core/channel/state-vote.ts), with the CRC the receiver must find over what it
+   * installed. A channel that is down (crashed, hung, or replaced by a board: its emulated twin
+   * does not run) or failed is never a source; one whose image has an uncorrectable word does
+   * not vote.
    */
-  stateImageFor(target: number): Uint8Array | undefined {
-    for (const wanted of ['active', 'suspect'] as const) {
-      for (let c = 0; c < this.parts.channels.length; c++) {
-        if (c === target || this.faults.isDown(c) || this.channelHealth(c) !== wanted) continue;
-        const snap = this.parts.channels[c]?.memory.snapshot();
-        if (snap?.ok === true) return snap.value;
+  stateImageFor(target: number): Result<VotedState, StateVoteError> {
+    const sources: Uint8Array[] = [];
+    for (const tier of STATE_SOURCE_TIERS) {
+      for (const wanted of tier) {
+        for (let c = 0; c < this.parts.channels.length; c++) {
+          if (c === target || this.faults.isDown(c) || this.channelHealth(c) !== wanted) continue;
+          const snap = this.parts.channels[c]?.memory.snapshot();
+          if (snap?.ok === true) sources.push(snap.value);
+        }
       }
+      if (sources.length > 0) break;
     }
-    return undefined;
+    // The receiver's own image breaks a two-source tie on a configuration word (not a board's: its
+    // emulated twin does not run, so that image is stale).
+    const own = this.external[target] === true ? undefined : this.parts.channels[target]?.memory.snapshot();
+    return voteStateImages(sources, CONTROL_STATE_VOTE_LAYOUT, own?.ok === true ? own.value : undefined);
+  }
+
+  /**
+   * A board drives channel `channel` (src/hil/board-bridge.ts): its emulated twin stays down,
+   * and a state transfer into it is voted here but installed and verified by the board, after
+   * the vote (`takeBoardState`, `boardStateInstalled`).
+   */
+  setExternal(channel: number): void {
+    this.injector.setExternal(channel);
+    this.external[channel] = true;
+  }
+
+  /** The voted state of the voter's last transfer into board channel `channel` (once; undefined if none is waiting). */
+  takeBoardState(channel: number): VotedState | undefined {
+    const state = this.boardStates[channel];
+    this.boardStates[channel] = undefined;
+    return state;
+  }
+
+  /**
+   * The board's verdict on the state it installed (its CRC over what it installed against the
+   * voted CRC, or a failed write): a rejection sends the channel back to isolated and counts as
+   * a failed transfer (`ActuatorVoter.reportTransferFailed`).
+   */
+  boardStateInstalled(channel: number, accepted: boolean): void {
+    if (!accepted) this.parts.voterNode.voter.reportTransferFailed(channel, this.clock.nowMicros(), 'crc_mismatch');
   }
 
   private arm(): void {
@@ -296,27 +351,26 @@ export class Flight {
     }
   }
 
-  /** The voter's state transfer into `target`: a copy of the healthiest running peer's memory image, CRC-checked. */
-  private transferState(target: number): boolean {
-    const channels = this.parts.channels;
-    const dst = channels[target];
+  /**
+   * The voter's state transfer into `target`: the vote of the sources' images (`stateImageFor`;
+   * no majority or no source: no transfer this time, the voter retries), installed by the
+   * receiving channel, which computes the CRC over what it installed and compares it with the
+   * voted CRC. A board installs and verifies it itself after the vote (src/hil/board-bridge.ts):
+   * the voted state waits for the bridge, and the board's verdict comes back through
+   * `boardStateInstalled`.
+   */
+  private transferState(target: number): boolean | StateTransferFailure {
+    const dst = this.parts.channels[target];
     if (dst === undefined) return false;
-    const order = channels.map((_, c) => c).filter((c) => c !== target && !this.faults.isDown(c));
-    order.sort((a, b) => this.healthRank(a) - this.healthRank(b));
-    for (const c of order) {
-      const snap = channels[c]?.memory.snapshot();
-      const srcCrc = channels[c]?.memory.dataCrc32();
-      if (snap === undefined || !snap.ok || srcCrc === undefined || !srcCrc.ok) continue;
-      dst.memory.restore(snap.value);
-      const dstCrc = dst.memory.dataCrc32();
-      return dstCrc.ok && dstCrc.value === srcCrc.value;
+    const voted = this.stateImageFor(target);
+    if (!voted.ok) return voted.error.code;
+    if (this.external[target] === true) {
+      this.boardStates[target] = voted.value;
+      return true;
     }
-    return false;
-  }
-
-  private healthRank(c: number): number {
-    const h = this.channelHealth(c);
-    return h === 'active' ? 0 : h === 'suspect' ? 1 : h === 'reintegrating' ? 2 : h === 'isolated' ? 3 : 4;
+    dst.memory.restore(voted.value.image);
+    const installed = dst.memory.dataCrc32();
+    return installed.ok && installed.value === voted.value.crc;
   }
 }
 

@@ -14,6 +14,10 @@ import { encodeImuAccel, encodeImuRate } from '../../src/core/frame/sensor-frame
 import { canIdOf, MEDIUM_LAYOUT, type ImuNumber } from '../../src/core/frame/ids.js';
 import { decodeLine, encodeRecordLine, SerialType, SERIAL_LINK_ID_DEFAULT, type SerialMessage } from '../../src/core/frame/serial-line.js';
 import { decodeRigAnswer, encodeRigRequest, type RigRequest, type RigResult, type RigSpace } from '../../src/core/frame/rig-command.js';
+import { voteStateImages } from '../../src/core/channel/state-vote.js';
+import { memoryAddress } from '../../src/core/control/state.js';
+import { getCrc } from '../../src/core/integrity/crc-catalogue.js';
+import { MEMORY_IMAGE_CRC } from '../../src/core/memory/memory-image.js';
 import { ReferenceChannel, type ImuCodes } from './reference.js';
 
 const firmware = fileURLToPath(new URL('../../firmware-bridge', import.meta.url));
@@ -178,6 +182,35 @@ describe('host-built board on a pseudo-terminal', () => {
     const reg = await board!.request({ op: 'peek', space: 'reg', address: 2, count: 1 }, 'reg');
     expect(reg.result.op === 'peek-reg' && reg.result.registers[0]).toEqual([0xdeadbeef, 0xdeadbeef, 0xdeadbeef]);
     expect((await board!.request({ op: 'peek', space: 'mem', address: 290, count: 20 })).status).toBe('bad_argument');
+  });
+
+  it('state transfer: POKE the voted image, VERIFY — the board\'s own CRC-32/ISCSI over what it installed against the voted CRC', async () => {
+    const image = new Uint8Array(296);
+    for (let at = 0; at < image.length; at += 128) {
+      const chunk = await board!.request({ op: 'peek', space: 'mem', address: at, count: Math.min(128, image.length - at) });
+      if (chunk.result.op !== 'peek-mem') throw new Error('not a mem peek');
+      image.set(chunk.result.bytes, at);
+    }
+    // Three sources with a gain the board does not hold yet (41, not 40); the first (the one a
+    // single copy would take) with a latent wrong value of it.
+    const peers = image.slice();
+    new DataView(peers.buffer).setFloat32(memoryAddress('rateKp', 0), 41, true);
+    const latent = peers.slice();
+    new DataView(latent.buffer).setFloat32(memoryAddress('rateKp', 0), 4000, true);
+    const voted = voteStateImages([latent, peers, peers]);
+    if (!voted.ok) throw new Error('vote refused');
+    for (let at = 0; at < image.length; at += 128) {
+      expect((await board!.request({ op: 'poke', space: 'mem', address: at, data: voted.value.image.subarray(at, at + 128) })).status).toBe('ok');
+    }
+    const accepted = await board!.request({ op: 'verify', crc: voted.value.crc });
+    expect(accepted).toEqual({ status: 'ok', result: { op: 'verify', verify: { crc: voted.value.crc, accepted: true } } });
+    const other = getCrc(MEMORY_IMAGE_CRC).compute(latent);
+    const rejected = await board!.request({ op: 'verify', crc: other });
+    expect(rejected).toEqual({ status: 'ok', result: { op: 'verify', verify: { crc: voted.value.crc, accepted: false } } });
+    const before = getCrc(MEMORY_IMAGE_CRC).compute(image);
+    expect(before).not.toBe(voted.value.crc);
+    for (let at = 0; at < image.length; at += 128) await board!.request({ op: 'poke', space: 'mem', address: at, data: image.subarray(at, at + 128) });
+    expect(await board!.request({ op: 'verify', crc: before })).toEqual({ status: 'ok', result: { op: 'verify', verify: { crc: before, accepted: true } } });
   });
 
   it('FLIP a memory bit, then SCRUB corrects it and the counters show it', async () => {

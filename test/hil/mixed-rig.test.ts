@@ -83,5 +83,9 @@ describe('mixed rig: one board over a pty, two emulated channels', () => {
     for (let k = 0; k < 12 && health() !== 'active'; k++) await run('step 50');
     await run('expect A state == active');
     expect(running.flight.result().reintegrations.map((r) => r.channel)).toContain('A');
+    // The voted state went over by POKE and the board accepted it on its own CRC (VERIFY): a
+    // rejection would have been a transfer_failed event.
+    const transfers = running.flight.voterEvents().filter((e) => e.channel === 0 && (e.kind === 'reintegrating' || e.kind === 'transfer_failed'));
+    expect(transfers.map((e) => `${e.kind}:${e.reason}`)).toEqual(['reintegrating:healthy_period']);
   }, 120_000);
 });

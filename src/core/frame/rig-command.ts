@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from '../result.js';
 
-export const RIG_OPCODE = { status: 0x01, peek: 0x02, poke: 0x03, flip: 0x04, scrub: 0x05, reset: 0x06, hang: 0x07, tick: 0x08 } as const;
+export const RIG_OPCODE = { status: 0x01, peek: 0x02, poke: 0x03, flip: 0x04, scrub: 0x05, reset: 0x06, hang: 0x07, tick: 0x08, verify: 0x09 } as const;
 export type RigOp = keyof typeof RIG_OPCODE;
 
 export const RIG_STATUS_CODES = ['ok', 'unknown_opcode', 'bad_length', 'bad_argument', 'uncorrectable'] as const;
@@ -19,6 +19,8 @@ export const RIG_PEEK_RAW_WORDS_MAX = 32;
 export const RIG_STATUS_BYTES = 92;
 export const RIG_TICK_BYTES = 22;
 export const RIG_SCRUB_BYTES = 9;
+/** VERIFY answer: the board's CRC-32/ISCSI over its memory image u32, accepted u8. */
+export const RIG_VERIFY_BYTES = 5;
 
 export type RigRequest =
   | { readonly op: 'status' | 'reset' | 'hang' | 'tick'; readonly tag: number }
@@ -26,7 +28,9 @@ export type RigRequest =
   | { readonly op: 'poke'; readonly tag: number; readonly space: 'mem' | 'reg'; readonly address: number; readonly data: Uint8Array }
   | { readonly op: 'flip'; readonly tag: number; readonly target: 'mem'; readonly word: number; readonly bit: number }
   | { readonly op: 'flip'; readonly tag: number; readonly target: 'reg'; readonly index: number; readonly copy: 0 | 1 | 2; readonly bit: number }
-  | { readonly op: 'scrub'; readonly tag: number; readonly words: number };
+  | { readonly op: 'scrub'; readonly tag: number; readonly words: number }
+  /** After a state transfer: the board checks its memory image against the voted CRC (`crc`, CRC-32/ISCSI). */
+  | { readonly op: 'verify'; readonly tag: number; readonly crc: number };
 
 export interface BoardStatus {
   readonly layoutVersion: number; readonly channel: number; readonly medium: number; readonly health: number; readonly engaged: boolean;
@@ -40,6 +44,8 @@ export interface BoardStatus {
 }
 
 export interface ScrubResult { readonly wordsScanned: number; readonly corrected: number; readonly uncorrectable: number; readonly passCompleted: boolean; readonly cursor: number }
+/** The board's CRC-32/ISCSI over the memory image it holds, and whether it equals the CRC of the request. */
+export interface VerifyResult { readonly crc: number; readonly accepted: boolean }
 export interface TickResult { readonly cycle: number; readonly lawStatus: number; readonly usedMask: number; readonly health: number; readonly engaged: boolean; readonly streamStatus: readonly number[]; readonly deflectionMrad: readonly number[] }
 
 export type RigResult =
@@ -49,6 +55,7 @@ export type RigResult =
   | { readonly op: 'peek-reg'; readonly registers: readonly (readonly [number, number, number])[] }
   | { readonly op: 'scrub'; readonly scrub: ScrubResult }
   | { readonly op: 'tick'; readonly tick: TickResult }
+  | { readonly op: 'verify'; readonly verify: VerifyResult }
   | { readonly op: 'uncorrectable'; readonly word: number }
   | { readonly op: 'none' };
 
@@ -69,6 +76,7 @@ function requestProblem(r: RigRequest): string | undefined {
     case 'poke': return u16(r.address) && r.data.length > 0 && r.data.length <= RIG_PEEK_MEM_BYTES_MAX && (r.space === 'mem' || r.data.length % 4 === 0) ? undefined : 'poke needs address 0..65535 and 1..128 data bytes (a multiple of 4 for registers)';
     case 'flip': return (r.target === 'mem' ? u16(r.word) : u16(r.index)) && u8(r.bit) ? undefined : 'flip needs index 0..65535 and bit 0..255';
     case 'scrub': return u16(r.words) ? undefined : 'scrub words must be 0..65535';
+    case 'verify': return Number.isInteger(r.crc) && r.crc >= 0 && r.crc <= 0xffffffff ? undefined : 'verify needs a CRC 0..2^32-1';
     default: return undefined;
   }
 }
@@ -79,6 +87,7 @@ function args(r: RigRequest): number[] {
     case 'poke': return [RIG_SPACE[r.space], r.address >>> 8, r.address & 0xff, ...r.data];
     case 'flip': return r.target === 'mem' ? [0, r.word >>> 8, r.word & 0xff, r.bit, 0] : [1, r.index >>> 8, r.index & 0xff, r.bit, r.copy];
     case 'scrub': return [r.words >>> 8, r.words & 0xff];
+    case 'verify': return [r.crc >>> 24, (r.crc >>> 16) & 0xff, (r.crc >>> 8) & 0xff, r.crc & 0xff];
     default: return [];
   }
 }
@@ -126,6 +135,7 @@ function payloadFits(op: RigOp, p: Uint8Array, space: RigSpace): boolean {
     case 'status': return p.length === RIG_STATUS_BYTES;
     case 'tick': return p.length === RIG_TICK_BYTES;
     case 'scrub': return p.length === RIG_SCRUB_BYTES;
+    case 'verify': return p.length === RIG_VERIFY_BYTES && (p[4] ?? 0) <= 1;
     case 'peek': return p.length > 0 && (space === 'mem' ? p.length <= RIG_PEEK_MEM_BYTES_MAX : space === 'raw' ? p.length % 5 === 0 : p.length % 12 === 0);
     default: return p.length === 0;
   }
@@ -145,7 +155,7 @@ export function decodeRigAnswer(opcode: number, status: number, payload: Uint8Ar
   }
   if (op === undefined) return err({ code: 'unknown_opcode', opcode });
   if (statusName === 'uncorrectable') {
-    if (payload.length !== 2 || (op !== 'peek' && op !== 'poke')) return err({ code: 'bad_payload', opcode, lengthBytes: payload.length });
+    if (payload.length !== 2 || (op !== 'peek' && op !== 'poke' && op !== 'verify')) return err({ code: 'bad_payload', opcode, lengthBytes: payload.length });
     return ok({ status: statusName, result: { op: 'uncorrectable', word: ((payload[0] ?? 0) << 8) | (payload[1] ?? 0) } });
   }
   if (!payloadFits(op, payload, space)) return err({ code: 'bad_payload', opcode, lengthBytes: payload.length });
@@ -153,6 +163,10 @@ export function decodeRigAnswer(opcode: number, status: number, payload: Uint8Ar
     case 'status': return ok({ status: statusName, result: { op, status: decodeStatus(payload) } });
     case 'tick': return ok({ status: statusName, result: { op, tick: decodeTick(payload) } });
     case 'peek': return ok({ status: statusName, result: decodePeek(payload, space) });
+    case 'verify': {
+      const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+      return ok({ status: statusName, result: { op, verify: { crc: v.getUint32(0), accepted: v.getUint8(4) === 1 } } });
+    }
     case 'scrub': {
       const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
       return ok({ status: statusName, result: { op, scrub: { wordsScanned: v.getUint16(0), corrected: v.getUint16(2), uncorrectable: v.getUint16(4), passCompleted: v.getUint8(6) !== 0, cursor: v.getUint16(7) } } });

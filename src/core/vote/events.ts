@@ -33,6 +33,8 @@ export const VOTER_EVENT_REASONS = [
   'pair_disagree',
   'recovered',
   'declared',
+  'sources_disagree',
+  'no_source',
 ] as const;
 export type VoterEventReason = (typeof VOTER_EVENT_REASONS)[number];
 

@@ -7,12 +7,13 @@
  *
  * Channel health: active → suspect (miscomparing, or stale but not yet timed out) → isolated
  * (persistence counter tripped, timeout, or an external fault report) → after a healthy period
- * (fresh, valid, no fault report for `healthyPeriodMicros`) the voter asks the runtime to copy
- * the voted control state into the channel (`StateTransferPort.requestStateTransfer`, true when
- * the CRC of the copy verified) → reintegrating (probation: must agree with the reference for
- * `probationCycles` consecutive cycles, not yet voting) → active. A channel isolated
- * `isolationsMax` times, or whose transfer fails `transferAttemptsMax` times in a row, or that
- * the runtime declares dead, is failed for good.
+ * (fresh, valid, no fault report for `healthyPeriodMicros`) the voter asks the runtime to install
+ * the voted control state in the channel (`StateTransferPort.requestStateTransfer`, true when
+ * the receiver's CRC over what it installed matched the voted CRC; a receiver that can only
+ * answer after the vote reports a rejection with `reportTransferFailed`) → reintegrating
+ * (probation: must agree with the reference for `probationCycles` consecutive cycles, not yet
+ * voting) → active. A channel isolated `isolationsMax` times, or whose transfer fails
+ * `transferAttemptsMax` times in a row, or that the runtime declares dead, is failed for good.
  *
  * Modes by the number n of voting channels: n ≥ 3 mid-value select ('vote'); n = 2 the mean if
  * the pair agrees, otherwise the command closer to the last voted one, latched fail-safe if
@@ -51,13 +52,17 @@ const REINTEGRATING = 3;
 const FAILED = 4;
 const HEALTH_NAMES: readonly ChannelHealth[] = ['active', 'suspect', 'isolated', 'reintegrating', 'failed'];
 
+/** Why a state transfer did not happen (the reason of its `transfer_failed` event; `false` is `crc_mismatch`). */
+export type StateTransferFailure = 'crc_mismatch' | 'sources_disagree' | 'no_source';
+
 /** Implemented by the channel runtime. */
 export interface StateTransferPort {
   /**
-   * Copy the voted control state (law state, register image) into `channel` and verify the
-   * copy by CRC. Returns true when the CRC matched. Called synchronously from `vote()`.
+   * Vote the control state of the healthy channels, install it in `channel` and have the
+   * receiver verify what it installed against the voted CRC. Returns true when it did; false
+   * (a CRC mismatch) or the reason otherwise. Called synchronously from `vote()`.
    */
-  requestStateTransfer(channel: number): boolean;
+  requestStateTransfer(channel: number): boolean | StateTransferFailure;
 }
 
 export interface VoterConfig {
@@ -399,17 +404,35 @@ export class ActuatorVoter {
   }
 
   private transferState(channel: number, nowMicros: number): void {
-    if (this.port.requestStateTransfer(channel)) {
+    const outcome = this.port.requestStateTransfer(channel);
+    if (outcome === true) {
       this.health[channel] = REINTEGRATING;
       this.probation[channel] = 0;
       this.level[channel] = 0;
       this.events.record('reintegrating', channel, 'healthy_period', nowMicros);
       return;
     }
+    this.failTransfer(channel, outcome === false ? 'crc_mismatch' : outcome, nowMicros);
+  }
+
+  /**
+   * The receiver of a transfer that could only be installed after the vote (a board over its
+   * serial line, src/hil/board-bridge.ts) rejected it: `channel` goes back from reintegrating
+   * to isolated and the failure counts as a failed transfer, as a synchronous one would.
+   */
+  reportTransferFailed(channel: number, nowMicros: number, reason: StateTransferFailure = 'crc_mismatch'): void {
+    this.checkChannel(channel);
+    if (this.health[channel] !== REINTEGRATING) return;
+    this.health[channel] = ISOLATED;
+    this.probation[channel] = 0;
+    this.failTransfer(channel, reason, nowMicros);
+  }
+
+  private failTransfer(channel: number, reason: StateTransferFailure, nowMicros: number): void {
     const fails = (this.transferFails[channel] ?? 0) + 1;
     this.transferFails[channel] = fails;
     this.healthySinceMicros[channel] = nowMicros;
-    this.events.record('transfer_failed', channel, 'crc_mismatch', nowMicros);
+    this.events.record('transfer_failed', channel, reason, nowMicros);
     if (fails >= this.cfg.transferAttemptsMax) this.setFailed(channel, 'transfer_attempts_max', nowMicros);
   }
 

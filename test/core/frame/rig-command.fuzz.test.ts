@@ -18,6 +18,7 @@ describe('rig command codec fuzz', () => {
       fc.record({ op: fc.constant('peek' as const), tag: fc.integer({ min: 0, max: 255 }), space: fc.constantFrom('mem', 'raw', 'reg' as const), address: fc.integer({ min: -1, max: 70000 }), count: fc.integer({ min: -1, max: 300 }) }),
       fc.record({ op: fc.constant('poke' as const), tag: fc.integer({ min: 0, max: 255 }), space: fc.constantFrom('mem', 'reg' as const), address: fc.integer({ min: 0, max: 70000 }), data: fc.uint8Array({ maxLength: 140 }) }),
       fc.record({ op: fc.constant('scrub' as const), tag: fc.integer({ min: 0, max: 255 }), words: fc.integer({ min: -5, max: 70000 }) }),
+      fc.record({ op: fc.constant('verify' as const), tag: fc.integer({ min: 0, max: 255 }), crc: fc.oneof(fc.integer({ min: -5, max: 2 ** 32 + 5 }), fc.double()) }),
     );
     fc.assert(fc.property(request, (r) => {
       const encoded = encodeRigRequest(r);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRigAnswer, encodeRigRequest, RIG_OPCODE, RIG_STATUS_BYTES, RIG_TICK_BYTES } from '../../../src/core/frame/rig-command.js';
+import { decodeRigAnswer, encodeRigRequest, RIG_OPCODE, RIG_STATUS_BYTES, RIG_TICK_BYTES, RIG_VERIFY_BYTES } from '../../../src/core/frame/rig-command.js';
 
 const body = (r: Parameters<typeof encodeRigRequest>[0]): number[] => {
   const encoded = encodeRigRequest(r);
@@ -18,6 +18,7 @@ describe('rig command codec (docs/RIG-PROTOCOL.md)', () => {
     expect(body({ op: 'reset', tag: 5 })).toEqual([0x06, 5]);
     expect(body({ op: 'hang', tag: 6 })).toEqual([0x07, 6]);
     expect(body({ op: 'tick', tag: 8 })).toEqual([0x08, 8]);
+    expect(body({ op: 'verify', tag: 9, crc: 0xe3069283 })).toEqual([0x09, 9, 0xe3, 0x06, 0x92, 0x83]);
   });
 
   it('refuses requests that cannot be encoded', () => {
@@ -25,6 +26,19 @@ describe('rig command codec (docs/RIG-PROTOCOL.md)', () => {
     expect(encodeRigRequest({ op: 'peek', tag: 0, space: 'mem', address: 0, count: 0 }).ok).toBe(false);
     expect(encodeRigRequest({ op: 'poke', tag: 0, space: 'reg', address: 0, data: Uint8Array.of(1, 2) }).ok).toBe(false);
     expect(encodeRigRequest({ op: 'scrub', tag: 0, words: 70000 }).ok).toBe(false);
+    for (const crc of [-1, 2 ** 32, 1.5, Number.NaN]) expect(encodeRigRequest({ op: 'verify', tag: 0, crc }).ok).toBe(false);
+  });
+
+  it('decodes a verify answer: the board\'s CRC over what it installed and its verdict', () => {
+    expect(RIG_VERIFY_BYTES).toBe(5);
+    const accepted = decodeRigAnswer(RIG_OPCODE.verify, 0, Uint8Array.of(0xe3, 0x06, 0x92, 0x83, 1));
+    expect(accepted.ok && accepted.value).toEqual({ status: 'ok', result: { op: 'verify', verify: { crc: 0xe3069283, accepted: true } } });
+    const rejected = decodeRigAnswer(RIG_OPCODE.verify, 0, Uint8Array.of(0, 0, 0, 1, 0));
+    expect(rejected.ok && rejected.value.result).toEqual({ op: 'verify', verify: { crc: 1, accepted: false } });
+    expect(decodeRigAnswer(RIG_OPCODE.verify, 4, Uint8Array.of(0, 9))).toEqual({ ok: true, value: { status: 'uncorrectable', result: { op: 'uncorrectable', word: 9 } } });
+    expect(decodeRigAnswer(RIG_OPCODE.verify, 0, Uint8Array.of(0, 0, 0, 1, 2)).ok).toBe(false); // a verdict is 0 or 1
+    expect(decodeRigAnswer(RIG_OPCODE.verify, 0, Uint8Array.of(0, 0, 0, 1)).ok).toBe(false);
+    expect(decodeRigAnswer(RIG_OPCODE.verify, 2, new Uint8Array(0))).toEqual({ ok: true, value: { status: 'bad_length', result: { op: 'none' } } });
   });
 
   it('decodes a tick answer', () => {

@@ -10,6 +10,7 @@ import {
   VOTER_ALARM_SINGLE,
   VOTER_EVENT_RECORDED,
   VOTER_VOTING_MASK,
+  type StateTransferFailure,
   type VoterConfig,
 } from '../../../src/core/vote/voter.js';
 import { Prng } from '../../../src/core/sim/prng.js';
@@ -23,7 +24,7 @@ class Rig {
   readonly voter: ActuatorVoter;
   readonly cfg: VoterConfig;
   readonly transfers: number[] = [];
-  transferOk = true;
+  transferOk: boolean | StateTransferFailure = true;
   now = 0;
 
   constructor(channelCount = 3, overrides: Partial<VoterConfig> = {}, actuatorCount = 2) {
@@ -198,6 +199,44 @@ describe('ActuatorVoter: reintegration', () => {
     const status = rig.step([good, good, good]);
     expect(status & VOTER_ALARM_CHANNEL_FAILED).not.toBe(0);
     expect(rig.voter.events.list().map((e) => e.kind)).toEqual(['isolated', 'transfer_failed', 'transfer_failed', 'transfer_failed', 'failed']);
+  });
+
+  it('a transfer refused for its sources (no majority, no source) is a failed transfer with that reason, and the voter retries', () => {
+    const rig = new Rig();
+    isolateChannel1(rig);
+    const periodCycles = rig.cfg.healthyPeriodMicros / PERIOD_MICROS;
+    rig.transferOk = 'sources_disagree';
+    rig.run(periodCycles + 1, () => [good, good, good]);
+    expect(rig.voter.channelHealth(1)).toBe('isolated');
+    rig.transferOk = 'no_source';
+    rig.run(periodCycles, () => [good, good, good]);
+    rig.transferOk = true;
+    rig.run(periodCycles, () => [good, good, good]);
+    expect(rig.transfers).toEqual([1, 1, 1]);
+    expect(rig.voter.channelHealth(1)).toBe('reintegrating');
+    expect(rig.voter.events.list().map((e) => `${e.kind}:${e.reason}`)).toEqual([
+      'isolated:miscompare', 'transfer_failed:sources_disagree', 'transfer_failed:no_source', 'reintegrating:healthy_period',
+    ]);
+  });
+
+  it('a transfer the receiver rejects after the vote (a board\'s VERIFY): back to isolated and counted, failed at transferAttemptsMax', () => {
+    const rig = new Rig();
+    isolateChannel1(rig);
+    const periodCycles = rig.cfg.healthyPeriodMicros / PERIOD_MICROS;
+    for (let attempt = 1; attempt <= rig.cfg.transferAttemptsMax; attempt++) {
+      rig.run(periodCycles + 1, () => [good, good, good]);
+      expect(rig.voter.channelHealth(1)).toBe('reintegrating');
+      rig.voter.reportTransferFailed(1, rig.now);
+      expect(rig.voter.channelHealth(1)).toBe(attempt < rig.cfg.transferAttemptsMax ? 'isolated' : 'failed');
+    }
+    expect(rig.voter.events.list().map((e) => `${e.kind}:${e.reason}`).slice(-3)).toEqual(['reintegrating:healthy_period', 'transfer_failed:crc_mismatch', 'failed:transfer_attempts_max']);
+    expect(rig.voter.isolationCount(1)).toBe(1); // a rejected transfer is not another isolation
+    // Ignored unless the channel is reintegrating.
+    const other = new Rig();
+    other.run(5, () => [good, good, good]);
+    other.voter.reportTransferFailed(0, other.now);
+    expect(other.health()).toEqual(['active', 'active', 'active']);
+    expect(other.voter.events.list()).toEqual([]);
   });
 
   it('a channel that miscompares in probation goes back to isolated; isolationsMax isolations fail it for good', () => {
