@@ -12,7 +12,8 @@
  * the receiver's CRC over what it installed matched the voted CRC; a receiver that can only
  * answer after the vote reports a rejection with `reportTransferFailed`) → reintegrating
  * (probation: must agree with the reference for `probationCycles` consecutive cycles, not yet
- * voting) → active. A channel isolated `isolationsMax` times, or whose transfer fails
+ * voting) → active. A channel isolated `isolationsMax` times within `isolationWindowMicros` (the
+ * reintegration budget), or whose transfer fails
  * `transferAttemptsMax` times in a row, or that the runtime declares dead, is failed for good.
  *
  * Modes by the number n of voting channels: n ≥ 3 mid-value select ('vote'); n = 2 the mean if
@@ -84,7 +85,13 @@ export interface VoterConfig {
   readonly healthyPeriodMicros: number;
   /** Consecutive agreeing cycles a reintegrating channel needs to become active. */
   readonly probationCycles: number;
+  /** Isolations within `isolationWindowMicros` that fail a channel for good (the reintegration budget). */
   readonly isolationsMax: number;
+  /**
+   * The budget's window: `isolationsMax` isolations whose first lies less than this before the
+   * last one. Undefined: the whole flight (every isolation counts for ever).
+   */
+  readonly isolationWindowMicros?: number;
   readonly transferAttemptsMax: number;
   /** Pair-disagreement persistence (counter level) that latches fail-safe in pair mode. */
   readonly pairTrip: number;
@@ -113,6 +120,8 @@ export class ActuatorVoter {
   private readonly healthySinceMicros: Float64Array;
   private readonly probation: Int32Array;
   private readonly isolations: Int32Array;
+  /** Per channel, the times of its last `isolationsMax` isolations (a ring, c·isolationsMax + k). */
+  private readonly isolationTimes: Float64Array;
   private readonly transferFails: Int32Array;
   private readonly voted: Float64Array;
   private readonly lastVoted: Float64Array;
@@ -149,6 +158,7 @@ export class ActuatorVoter {
     this.healthySinceMicros = new Float64Array(c).fill(-1);
     this.probation = new Int32Array(c);
     this.isolations = new Int32Array(c);
+    this.isolationTimes = new Float64Array(c * cfg.isolationsMax);
     this.transferFails = new Int32Array(c);
     this.voted = new Float64Array(a);
     this.lastVoted = Float64Array.from(cfg.safeCommand);
@@ -439,12 +449,20 @@ export class ActuatorVoter {
   private isolate(channel: number, reason: VoterEventReason, nowMicros: number, latencyMicros: number): void {
     const count = (this.isolations[channel] ?? 0) + 1;
     this.isolations[channel] = count;
+    // The budget: the isolationsMax-th isolation within the window fails the channel. The ring slot
+    // about to be overwritten holds the isolation isolationsMax − 1 before this one.
+    const max = this.cfg.isolationsMax;
+    const slot = channel * max + (count % max);
+    const oldest = count >= max ? (max === 1 ? nowMicros : this.isolationTimes[channel * max + ((count - max + 1) % max)] ?? nowMicros) : Number.NaN;
+    this.isolationTimes[slot] = nowMicros;
+    const window = this.cfg.isolationWindowMicros;
+    const overBudget = count >= max && (window === undefined || nowMicros - oldest < window);
     this.health[channel] = ISOLATED;
     this.level[channel] = 0;
     this.firstSymptomMicros[channel] = -1;
     this.healthySinceMicros[channel] = -1;
     this.events.record('isolated', channel, reason, nowMicros, latencyMicros);
-    if (count >= this.cfg.isolationsMax) this.setFailed(channel, 'isolations_max', nowMicros);
+    if (overBudget) this.setFailed(channel, 'isolations_max', nowMicros);
   }
 
   private setFailed(channel: number, reason: VoterEventReason, nowMicros: number): void {
@@ -503,6 +521,7 @@ function validateVoterConfig(cfg: VoterConfig): void {
     assert(Number.isInteger(cfg[key]) && cfg[key] >= 1, `voter: ${key} must be an integer >= 1`);
   }
   assert(cfg.healthyPeriodMicros >= 0 && cfg.failSafeHoldMicros >= 0, 'voter: negative period');
+  assert(cfg.isolationWindowMicros === undefined || cfg.isolationWindowMicros > 0, 'voter: isolation window must be > 0');
 }
 
 /**
@@ -522,6 +541,7 @@ export function defaultVoterConfig(channelCount: number, actuatorCount: number):
     healthyPeriodMicros: 1_000_000,
     probationCycles: 25,
     isolationsMax: 3,
+    isolationWindowMicros: 60_000_000,
     transferAttemptsMax: 3,
     pairTrip: 25,
     failSafeHoldMicros: 20_000,

@@ -239,6 +239,42 @@ describe('ActuatorVoter: reintegration', () => {
     expect(other.voter.events.list()).toEqual([]);
   });
 
+  // Issue 13: the reintegration budget is per window. Before, every isolation counted for ever, so
+  // three transients over a long flight (an hour of soak) cost a channel for good.
+  describe('the reintegration budget: isolationsMax isolations within isolationWindowMicros', () => {
+    /** Isolates channel 1 (an outside fault report) at each of `atS`, letting it reintegrate between. */
+    function isolateAt(rig: Rig, atS: readonly number[]): void {
+      for (const t of atS) {
+        while (rig.now < t * 1e6) rig.step([good, good, good]);
+        rig.voter.reportFault(1);
+        rig.step([good, good, good]);
+        rig.voter.clearFault(1);
+      }
+      rig.run(2 * rig.cfg.healthyPeriodMicros / PERIOD_MICROS, () => [good, good, good]);
+    }
+
+    it('three isolations spread over more than the window: reintegrated each time, active at the end', () => {
+      const rig = new Rig(3, { isolationWindowMicros: 60e6 });
+      isolateAt(rig, [1, 35, 70]);
+      expect(rig.voter.isolationCount(1)).toBe(3);
+      expect(rig.health()).toEqual(['active', 'active', 'active']);
+    });
+
+    it('must fail: the same three within one window fail the channel for good (alarmed)', () => {
+      const rig = new Rig(3, { isolationWindowMicros: 60e6 });
+      isolateAt(rig, [1, 20, 40]);
+      expect(rig.voter.channelHealth(1)).toBe('failed');
+      expect(rig.step([good, good, good]) & VOTER_ALARM_CHANNEL_FAILED).not.toBe(0);
+      expect(rig.voter.events.list().at(-1)).toMatchObject({ kind: 'failed', reason: 'isolations_max' });
+    });
+
+    it('an unbounded window: every isolation counts for ever, as before', () => {
+      const rig = new Rig(3, { isolationWindowMicros: Number.POSITIVE_INFINITY });
+      isolateAt(rig, [1, 35, 70]);
+      expect(rig.voter.channelHealth(1)).toBe('failed');
+    });
+  });
+
   it('a channel that miscompares in probation goes back to isolated; isolationsMax isolations fail it for good', () => {
     const rig = new Rig();
     isolateChannel1(rig);
