@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ORACLE_VERSION } from '../../src/core/fault/outcome.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'dist/cli/main.js');
@@ -58,7 +59,7 @@ describe('triplex campaign: bad usage', () => {
     expect(done.status).toBe(0);
     const [head = '', ...rest] = readFileSync(out, 'utf8').split('\n');
     const header = JSON.parse(head) as Record<string, unknown>;
-    expect(header.oracle).toBe(2);
+    expect(header.oracle).toBe(ORACLE_VERSION);
     // A first-wave file: no `oracle` field (reads as version 1), one row missing so a resume would run.
     const old = { ...header };
     delete old.oracle;
@@ -66,7 +67,7 @@ describe('triplex campaign: bad usage', () => {
     writeFileSync(out, oldText);
     const r = cli(...BASE, '--injections', '30', '--out', out);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/judged by oracle version 1; this Triplex's oracle is version 2/);
+    expect(r.stderr).toMatch(new RegExp(`judged by oracle version 1; this Triplex's oracle is version ${ORACLE_VERSION}`));
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(readFileSync(out, 'utf8')).toBe(oldText);
   });

@@ -13,8 +13,12 @@
  * failSafe, sdc, hang); `outcomeFromText` reads them too, mapped as LEGACY_OUTCOMES says.
  */
 
-/** Version of the oracle's rules; results files carry it, and a file judged by another version is not resumed. */
-export const ORACLE_VERSION = 2;
+/**
+ * Version of the oracle's rules; results files carry it, and a file judged by another version is
+ * not resumed. 1: the first wave's mechanism fates; 2: the golden twin (issue 12); 3: a lost
+ * channel is blamed on its own permanent fault first (issue 13).
+ */
+export const ORACLE_VERSION = 3;
 
 export const OUTCOME_CLASSES = ['masked', 'recovered', 'degraded', 'detected-unsafe', 'sdc', 'hang'] as const;
 export type OutcomeClass = (typeof OUTCOME_CLASSES)[number];
