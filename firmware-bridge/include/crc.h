@@ -39,6 +39,7 @@ uint8_t tx_crc8_j1850_step(uint8_t reg, uint8_t byte);   /* CRC-8/SAE-J1850 (P11
 uint8_t tx_crc8_h2f_step(uint8_t reg, uint8_t byte);     /* CRC-8/AUTOSAR (P22) */
 uint16_t tx_crc16_ccitt_step(uint16_t reg, uint8_t byte); /* CRC-16/IBM-3740 (P5) */
 uint32_t tx_crc32_p4_step(uint32_t reg, uint8_t byte);   /* CRC-32/AUTOSAR (P4, reflected) */
+uint32_t tx_crc32c_step(uint32_t reg, uint8_t byte);     /* CRC-32/ISCSI (reflected; needs no tables) */
 
 /* CRC-8/AUTOSAR of a buffer (init 0xFF, xorout 0xFF), table-driven. */
 uint8_t tx_crc8_h2f(const uint8_t *data, size_t length);

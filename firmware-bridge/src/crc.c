@@ -102,6 +102,14 @@ uint32_t tx_crc32_p4_step(uint32_t reg, uint8_t byte) {
     return (reg >> 8) ^ table_p4[(uint8_t)(reg ^ byte)];
 }
 
+/* CRC-32/ISCSI (Castagnoli, poly 0x1EDC6F41 reflected = 0x82F63B78), bit by bit: no table, it runs once per state transfer. */
+uint32_t tx_crc32c_step(uint32_t reg, uint8_t byte) {
+    unsigned bit;
+    reg ^= byte;
+    for (bit = 0; bit < 8u; bit++) reg = (reg >> 1) ^ (0x82f63b78u & ((uint32_t)0 - (reg & 1u)));
+    return reg;
+}
+
 uint8_t tx_crc8_h2f(const uint8_t *data, size_t length) {
     uint8_t crc = 0xffu;
     size_t i;

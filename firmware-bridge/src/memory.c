@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "crc.h"
 #include "tx_assert.h"
 
 static void encode_word(tx_memory *m, uint16_t w) {
@@ -135,19 +136,13 @@ bool tx_memory_write_f32(tx_memory *m, uint16_t address, float value) {
     return tx_memory_write_u32(m, address, tx_f32_to_bits(value));
 }
 
-/* CRC-32/ISCSI (Castagnoli): poly 0x1EDC6F41 reflected, init and xorout 0xFFFFFFFF. */
-#define CRC32C_POLY_REFLECTED 0x82f63b78u
-
+/* CRC-32/ISCSI (init and xorout 0xFFFFFFFF) of the corrected data bytes, byte by byte (crc.c). */
 tx_read_status tx_memory_data_crc32c(tx_memory *m, uint32_t *crc) {
     uint32_t reg = 0xffffffffu;
     uint32_t a;
-    unsigned bit;
     repair_range(m, 0, m->size_bytes);
     if (m->last_read_status == TX_READ_UNCORRECTABLE) return TX_READ_UNCORRECTABLE;
-    for (a = 0; a < m->size_bytes; a++) {
-        reg ^= byte_at(m, (uint16_t)a);
-        for (bit = 0; bit < 8u; bit++) reg = (reg >> 1) ^ (CRC32C_POLY_REFLECTED & ((uint32_t)0 - (reg & 1u)));
-    }
+    for (a = 0; a < m->size_bytes; a++) reg = tx_crc32c_step(reg, byte_at(m, (uint16_t)a));
     *crc = reg ^ 0xffffffffu;
     return m->last_read_status;
 }

@@ -3,48 +3,23 @@
  * reply deadline, stale answers, refused commands, and unplug/replug (the session reopens the
  * same path and carries on).
  */
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { SerialLineBus, type SerialPortLike } from '../../src/bus/serial-line-bus.js';
+import { SerialLineBus } from '../../src/bus/serial-line-bus.js';
 import { classicFrame } from '../../src/core/frame/can.js';
 import { RIG_STATUS_BYTES, RIG_TICK_BYTES } from '../../src/core/frame/rig-command.js';
 import { decodeLine, encodeFrameLine, encodeRecordLine, SERIAL_LINK_ID_DEFAULT, SerialType } from '../../src/core/frame/serial-line.js';
 import { ok } from '../../src/core/result.js';
 import { SimClock } from '../../src/core/sim/clock.js';
 import { BoardSession, type OpenPort } from '../../src/hil/board-session.js';
+import { ScriptedBoardPort } from './board-support.js';
 
 const LINK = SERIAL_LINK_ID_DEFAULT;
 
 /** A port whose far end is a scripted board: it answers 'Q' lines as `answer` decides. */
-class FakeBoardPort extends EventEmitter implements SerialPortLike {
-  isOpen = true;
-  private readonly stream = new PassThrough();
-  private pending = '';
+class FakeBoardPort extends ScriptedBoardPort {
   private counters = new Map<number, number>();
   silent = false;
   readonly requests: number[] = [];
-
-  write(data: Buffer, callback: (error: Error | null | undefined) => void): boolean {
-    setImmediate(() => { callback(null); });
-    this.pending += data.toString('latin1');
-    for (let at = this.pending.indexOf('\n'); at >= 0; at = this.pending.indexOf('\n')) {
-      const line = this.pending.slice(0, at);
-      this.pending = this.pending.slice(at + 1);
-      this.onLine(line);
-    }
-    return true;
-  }
-
-  pipe<T extends NodeJS.WritableStream>(destination: T): T {
-    return this.stream.pipe(destination);
-  }
-
-  close(callback?: (error: Error | null) => void): void {
-    this.isOpen = false;
-    this.emit('close');
-    callback?.(null);
-  }
 
   /** Sends a raw answer line (for stale-tag tests). */
   answer(opcode: number, tag: number, status: number, payload: Uint8Array): void {
@@ -57,7 +32,7 @@ class FakeBoardPort extends EventEmitter implements SerialPortLike {
     this.stream.write(Buffer.from(encodeRecordLine(type, body, counter, LINK)));
   }
 
-  private onLine(text: string): void {
+  protected onLine(text: string): void {
     const decoded = decodeLine(Buffer.from(text, 'latin1'), LINK);
     if (!decoded.ok || decoded.value.kind !== 'request' || this.silent) return;
     const { opcode, tag } = decoded.value;

@@ -4,10 +4,13 @@
  * the rig opens the other. Killing the board process is an unplug; starting it again a replug.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { SerialPortLike } from '../../src/bus/serial-line-bus.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BOARD_BINARY = join(ROOT, 'firmware-bridge/build/host/triplex-board');
@@ -31,6 +34,40 @@ function stop(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<
     child.once('exit', () => { resolve(); });
     child.kill(signal);
   });
+}
+
+/**
+ * A fake serial port whose far end is a scripted board (BoardSession tests without a pty): each
+ * complete line the host writes goes to `onLine`; what the board says is written to `stream`.
+ */
+export abstract class ScriptedBoardPort extends EventEmitter implements SerialPortLike {
+  isOpen = true;
+  protected readonly stream = new PassThrough();
+  private pending = '';
+
+  write(data: Buffer, callback: (error: Error | null | undefined) => void): boolean {
+    setImmediate(() => { callback(null); });
+    this.pending += data.toString('latin1');
+    for (let at = this.pending.indexOf('\n'); at >= 0; at = this.pending.indexOf('\n')) {
+      const line = this.pending.slice(0, at);
+      this.pending = this.pending.slice(at + 1);
+      this.onLine(line);
+    }
+    return true;
+  }
+
+  pipe<T extends NodeJS.WritableStream>(destination: T): T {
+    return this.stream.pipe(destination);
+  }
+
+  close(callback?: (error: Error | null) => void): void {
+    this.isOpen = false;
+    this.emit('close');
+    callback?.(null);
+  }
+
+  /** One line from the host, without its newline. */
+  protected abstract onLine(line: string): void;
 }
 
 export class PtyBoard {

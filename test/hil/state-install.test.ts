@@ -5,10 +5,8 @@
  * board on a fake port holds a 296-byte memory; one of its cells can be stuck, so what it
  * installed is not what it was sent.
  */
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { SerialLineBus, type SerialPortLike } from '../../src/bus/serial-line-bus.js';
+import { SerialLineBus } from '../../src/bus/serial-line-bus.js';
 import { voteStateImages, type VotedState } from '../../src/core/channel/state-vote.js';
 import { getCrc } from '../../src/core/integrity/crc-catalogue.js';
 import { MEMORY_IMAGE_CRC } from '../../src/core/memory/memory-image.js';
@@ -18,47 +16,24 @@ import { ok } from '../../src/core/result.js';
 import { SimClock } from '../../src/core/sim/clock.js';
 import { installState } from '../../src/hil/board-bridge.js';
 import { BoardSession } from '../../src/hil/board-session.js';
+import { ScriptedBoardPort } from './board-support.js';
 
 const LINK = SERIAL_LINK_ID_DEFAULT;
 const MEMORY_BYTES = 296;
 
 /** A scripted board: POKE mem writes its memory (byte `stuckAt` ignores writes), VERIFY answers its CRC and verdict (unless it predates VERIFY). */
-class MemoryBoardPort extends EventEmitter implements SerialPortLike {
-  isOpen = true;
+class MemoryBoardPort extends ScriptedBoardPort {
   readonly memory = new Uint8Array(MEMORY_BYTES);
   readonly requests: { opcode: number; args: Uint8Array }[] = [];
   stuckAt = -1;
   knowsVerify = true;
-  private readonly stream = new PassThrough();
-  private pending = '';
   private counter = 0;
-
-  write(data: Buffer, callback: (error: Error | null | undefined) => void): boolean {
-    setImmediate(() => { callback(null); });
-    this.pending += data.toString('latin1');
-    for (let at = this.pending.indexOf('\n'); at >= 0; at = this.pending.indexOf('\n')) {
-      const line = this.pending.slice(0, at);
-      this.pending = this.pending.slice(at + 1);
-      this.onLine(line);
-    }
-    return true;
-  }
-
-  pipe<T extends NodeJS.WritableStream>(destination: T): T {
-    return this.stream.pipe(destination);
-  }
-
-  close(callback?: (error: Error | null) => void): void {
-    this.isOpen = false;
-    this.emit('close');
-    callback?.(null);
-  }
 
   private answer(opcode: number, tag: number, status: number, payload: readonly number[]): void {
     this.stream.write(Buffer.from(encodeRecordLine(SerialType.answer, Uint8Array.from([opcode, tag, status, ...payload]), this.counter++, LINK)));
   }
 
-  private onLine(text: string): void {
+  protected onLine(text: string): void {
     const decoded = decodeLine(Buffer.from(text, 'latin1'), LINK);
     if (!decoded.ok || decoded.value.kind !== 'request') return;
     const { opcode, tag, args } = decoded.value;

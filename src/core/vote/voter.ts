@@ -449,12 +449,11 @@ export class ActuatorVoter {
   private isolate(channel: number, reason: VoterEventReason, nowMicros: number, latencyMicros: number): void {
     const count = (this.isolations[channel] ?? 0) + 1;
     this.isolations[channel] = count;
-    // The budget: the isolationsMax-th isolation within the window fails the channel. The ring slot
-    // about to be overwritten holds the isolation isolationsMax − 1 before this one.
+    // The budget: the isolationsMax-th isolation within the window fails the channel. The ring
+    // holds the last isolationsMax isolation times; the oldest of them is isolation count − max + 1.
     const max = this.cfg.isolationsMax;
-    const slot = channel * max + (count % max);
-    const oldest = count >= max ? (max === 1 ? nowMicros : this.isolationTimes[channel * max + ((count - max + 1) % max)] ?? nowMicros) : Number.NaN;
-    this.isolationTimes[slot] = nowMicros;
+    this.isolationTimes[channel * max + (count % max)] = nowMicros;
+    const oldest = this.isolationTimes[channel * max + ((count - max + 1) % max)] ?? nowMicros;
     const window = this.cfg.isolationWindowMicros;
     const overBudget = count >= max && (window === undefined || nowMicros - oldest < window);
     this.health[channel] = ISOLATED;
