@@ -9,7 +9,7 @@
  */
 import type { FaultSpaceShape } from '../core/campaign/plan.js';
 import type { Outcome } from '../core/campaign/stats.js';
-import { LEGACY_OUTCOMES } from '../core/fault/outcome.js';
+import { LEGACY_OUTCOMES, worstOutcome } from '../core/fault/outcome.js';
 import { REGISTER_NAMES } from '../core/control/state.js';
 import type { FaultProfile, TimedFault } from '../core/fault/profile.js';
 import { Prng } from '../core/sim/prng.js';
@@ -24,6 +24,8 @@ export interface FlightRequest {
   readonly rateHz: number;
   readonly profile: FaultProfile;
   readonly plannedFault: TimedFault | undefined;
+  /** The row's further faults (a double or common-mode class); the outcome is the worst of all its faults'. */
+  readonly extraFaults?: readonly TimedFault[];
   /** Record the attitude error every this many cycles (0: no trace). */
   readonly traceEveryCycles: number;
   /**
@@ -32,6 +34,8 @@ export interface FlightRequest {
    * False: a live twin flown beside this flight (twice the cost).
    */
   readonly sharedTwin?: boolean;
+  /** A simplex voter (1 lane) instead of the three force-voted lanes. */
+  readonly voterLanes?: 1;
 }
 
 export interface FlightTrace {
@@ -115,6 +119,7 @@ function effectOf(fault: TimedFault, draws: Prng, periodMicros: number): Effect 
   }
 }
 
+const FATE_SEVERITY: readonly Fate[] = ['masked', 'corrected', 'isolated', 'failSafe', 'hang', 'sdc'];
 const NO_EFFECT: Effect = { outcome: 'masked', latencyMicros: null, disturbanceDeg: 0, disturbanceMicros: 0, corrected: 0 };
 
 /**
@@ -126,7 +131,11 @@ export const syntheticFlight: FlightFunction = (request) => {
   const cycles = Math.max(1, Math.floor(request.durationS * request.rateHz));
   const noise = new Prng(request.seed).fork(1);
   const planned = request.plannedFault;
-  const effect = planned === undefined ? NO_EFFECT : effectOf(planned, new Prng(request.seed).fork(2), periodMicros);
+  let effect = planned === undefined ? NO_EFFECT : effectOf(planned, new Prng(request.seed).fork(2), periodMicros);
+  for (const [i, extra] of (request.extraFaults ?? []).entries()) {
+    const other = effectOf(extra, new Prng(request.seed).fork(3 + i), periodMicros);
+    if (FATE_SEVERITY.indexOf(other.outcome) > FATE_SEVERITY.indexOf(effect.outcome)) effect = other;
+  }
   const fromMicros = planned?.atMicros ?? Number.POSITIVE_INFINITY;
   const timeS: number[] = [];
   const errorDeg: number[] = [];
@@ -200,23 +209,27 @@ async function loadEmulated(): Promise<LoadedModel> {
   const rig = loaded.value;
   const shape = emulatedShape(new MemoryImage(CONTROL_MEMORY_GEOMETRY));
   const flight: FlightFunction = (request) => {
-    const profile: FaultProfile = request.plannedFault === undefined ? request.profile : { ...request.profile, events: [...request.profile.events, request.plannedFault].sort((a, b) => a.atMicros - b.atMicros) };
+    const plannedFaults = request.plannedFault === undefined ? [] : [request.plannedFault, ...(request.extraFaults ?? [])];
+    const profile: FaultProfile = plannedFaults.length === 0 ? request.profile : { ...request.profile, events: [...request.profile.events, ...plannedFaults].sort((a, b) => a.atMicros - b.atMicros) };
     const twin = request.sharedTwin === true ? twinOf(request) : 'live';
-    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig, twin });
+    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig, twin, ...(request.voterLanes === 1 ? { voterLanes: 1 } : {}) });
     if (!created.ok) throw new Error(created.error);
     const f = created.value;
     const trace = request.traceEveryCycles > 0 ? traceFlight(f, request.traceEveryCycles) : undefined;
     const result = f.run();
-    const planned = request.plannedFault;
-    const record = planned === undefined ? undefined : result.faultList.find((r) => r.source === 'event' && Math.abs(r.atS - planned.atMicros / 1e6) < 1e-6 && r.kind === planned.fault.kind);
+    const isPlanned = (r: (typeof result.faultList)[number]): boolean => r.source === 'event' && plannedFaults.some((p) => Math.abs(r.atS - p.atMicros / 1e6) < 1e-6 && r.kind === p.fault.kind);
+    const records = result.faultList.filter(isPlanned);
+    const record = records[0];
+    const outcome = records.reduce<Outcome | undefined>((worst, r) => (worst === undefined ? r.outcome : worstOutcome(worst, r.outcome)), undefined);
+    const latencies = records.map((r) => r.detectionLatencyMs).filter((l): l is number => l !== null);
     const channels = Object.values(result.channels);
     const sum = (key: string): number => channels.reduce((a, c) => a + (typeof c[key] === 'number' ? c[key] : 0), 0);
     return {
-      outcome: record?.outcome ?? result.outcome,
+      outcome: outcome ?? result.outcome,
       ...(record === undefined ? {} : { fate: record.fate }),
       fails: flightFails(result),
       twin: result.twin === null ? null : { maxCommandDeviationDeg: result.twin.maxCommandDeviationDeg, maxAttitudeDeviationDeg: result.twin.maxAttitudeDeviationDeg },
-      detectionLatencyMs: record?.detectionLatencyMs ?? null,
+      detectionLatencyMs: latencies.length === 0 ? null : Math.min(...latencies),
       maxAttitudeErrorDeg: result.maxAttitudeErrorDeg,
       scrub: { corrected: sum('scrubCorrected') + sum('readCorrected') + sum('registerRepairs'), uncorrectable: sum('scrubUncorrectable'), scrubbedWords: sum('scrubPasses') * shape.memoryWords },
       trace,

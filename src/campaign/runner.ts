@@ -3,7 +3,7 @@
  * results header (CampaignConfig, decoded without trusting it), the plan, the background
  * profile and the flight model; `golden()` flies the fault-free run, `run(row)` one row.
  */
-import { CampaignPlan, isTarget, type CampaignPlanConfig, type FaultSpaceShape } from '../core/campaign/plan.js';
+import { CampaignPlan, FAULT_CLASSES, isFaultClass, isTarget, type CampaignPlanConfig, type FaultClass, type FaultSpaceShape } from '../core/campaign/plan.js';
 import { decodeFaultProfile, NO_FAULTS, type FaultProfile } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 import { Prng } from '../core/sim/prng.js';
@@ -28,6 +28,10 @@ export interface CampaignConfig {
    * absent (results files of oracle version 1): every row flies its own seed with a live twin.
    */
   readonly twinSeeds?: number;
+  /** `--class` (docs/CAMPAIGNS.md, "Classes"); absent: single (and the first waves' hashes unchanged). */
+  readonly faultClass?: FaultClass;
+  /** `--voter-lanes 1` (a simplex voter); absent: 3 lanes. */
+  readonly voterLanes?: 1;
 }
 
 /** Most twin seeds a campaign may have. */
@@ -48,6 +52,9 @@ export function decodeCampaignConfig(value: Readonly<Record<string, unknown>>): 
   if (typeof shape !== 'object' || shape === null) return err('config.shape: expected the fault space shape');
   const { twinSeeds } = value;
   if (twinSeeds !== undefined && (typeof twinSeeds !== 'number' || !Number.isSafeInteger(twinSeeds) || twinSeeds < 0 || twinSeeds > TWIN_SEEDS_MAX)) return err(`config.twinSeeds: expected 0..${TWIN_SEEDS_MAX}`);
+  const { faultClass, voterLanes } = value;
+  if (voterLanes !== undefined && voterLanes !== 1) return err('config.voterLanes: expected 1 (absent: 3 lanes)');
+  if (faultClass !== undefined && (typeof faultClass !== 'string' || !isFaultClass(faultClass))) return err(`config.faultClass: expected one of ${FAULT_CLASSES.join(', ')}`);
   return ok(value as unknown as CampaignConfig);
 }
 
@@ -64,7 +71,10 @@ export class CampaignRunner {
   readonly twinSeeds: readonly number[];
 
   constructor(readonly config: CampaignConfig, private readonly flight: FlightFunction, private readonly profile: FaultProfile) {
-    this.plan = new CampaignPlan({ seed: config.seed, durationS: config.durationS, rateHz: config.rateHz, counts: config.counts }, config.shape);
+    this.plan = new CampaignPlan({
+      seed: config.seed, durationS: config.durationS, rateHz: config.rateHz, counts: config.counts,
+      ...(config.faultClass === undefined ? {} : { faultClass: config.faultClass }),
+    }, config.shape);
     const draws = new Prng(config.seed).fork(TWIN_SEED_STREAM);
     this.twinSeeds = Array.from({ length: config.twinSeeds ?? 0 }, () => draws.nextU32());
   }
@@ -83,7 +93,7 @@ export class CampaignRunner {
 
   /** The golden run: the campaign's flight with no planned fault, seeded by the campaign seed. */
   golden(): GoldenRecord {
-    const summary = this.flight({ seed: this.config.seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: undefined, traceEveryCycles: 0 });
+    const summary = this.flight({ seed: this.config.seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: undefined, traceEveryCycles: 0, ...(this.config.voterLanes === 1 ? { voterLanes: 1 as const } : {}) });
     return { type: 'golden', seed: this.config.seed, outcome: summary.outcome, maxAttitudeErrorDeg: summary.maxAttitudeErrorDeg, scrub: summary.scrub };
   }
 
@@ -91,7 +101,7 @@ export class CampaignRunner {
   run(row: number, traceEveryCycles = 0): { readonly line: CampaignRow; readonly trace: FlightTrace | undefined } {
     const planned = this.plan.row(row);
     const seed = this.flightSeedOf(row, planned.seed);
-    const summary = this.flight({ seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: planned.fault, traceEveryCycles, sharedTwin: this.twinSeeds.length > 0 });
+    const summary = this.flight({ seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: planned.fault, extraFaults: planned.extra, traceEveryCycles, sharedTwin: this.twinSeeds.length > 0, ...(this.config.voterLanes === 1 ? { voterLanes: 1 as const } : {}) });
     const line: CampaignRow = {
       type: 'row', row, seed,
       fault: { target: planned.target, location: planned.location, timeS: planned.fault.atMicros / 1e6, spec: planned.fault.fault },

@@ -1,5 +1,6 @@
 /** Help texts of the console: `help` lists the commands, `help COMMAND` explains one. */
 import { REGISTER_NAMES } from '../core/control/state.js';
+import { INJECT_KINDS, injectSyntax } from './inject.js';
 import { COMMAND_WORDS, USAGE } from './parse.js';
 
 const SUMMARY: Readonly<Record<string, string>> = {
@@ -11,6 +12,7 @@ const SUMMARY: Readonly<Record<string, string>> = {
   revive: 'bring a killed or hung channel back; it reintegrates when it agrees again',
   sensor: 'make sensor N stuck, biased, or healthy again',
   clock: 'drift a channel\'s clock (ppm) or make it jump (ms)',
+  inject: 'inject any fault of the fault-profile schema now (help inject lists the kinds)',
   scrub: 'run a full scrub pass on a channel now',
   peek: 'read bytes of a channel\'s memory image',
   poke: 'write bytes into a channel\'s memory image (through the ECC encoder)',
@@ -23,7 +25,23 @@ const SUMMARY: Readonly<Record<string, string>> = {
   quit: 'leave the console (a rig it started stops; an attached rig keeps flying)',
 };
 
+/** Every kind the console injects with its fields, from the schema's kind list (./inject.ts). */
+function injectDetail(): string {
+  const width = Math.max(...INJECT_KINDS.map((k) => k.length));
+  return [
+    '  Fields are the profile\'s JSON names and mean what they mean there (docs/FAULTS.md): an absent',
+    '  word, bit, copy, register or value to hit is drawn (seeded, printed back); no durationS lasts',
+    '  to the end; no id hits the next frame. Numbers are decimal or 0x hex; times in s, delayMs in ms.',
+    '  e.g. inject compute-flip channel=A value=ACT_OUT_0 bit=30 stage=3',
+    '       inject actuator actuator=2 mode=jam durationS=0.5',
+    ...INJECT_KINDS.map((k) => `  ${k.padEnd(width)}  ${injectSyntax(k)}`),
+    '  two-faced, masquerade and replay (Byzantine) are profile events before flight start only.',
+    '  Emulated channels only: a fault on a board\'s channel is refused.',
+  ].join('\n');
+}
+
 const DETAIL: Readonly<Record<string, string>> = {
+  inject: injectDetail(),
   flip: [
     '  CH is A, B or C. ADDR is a byte address (decimal or 0x hex), BIT 0..7 for memory.',
     `  Registers (BIT 0..31): ${REGISTER_NAMES.join(' ')}`,

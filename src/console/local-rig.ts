@@ -4,13 +4,19 @@
  * (src/sim/injector.ts, so the fault ledger sees them), including its seeded SEU process;
  * pause / resume / step through the rig's RigRunner (real-time pacing lives there). Channels
  * that are real boards are handed to their BoardPort: a flip on a board travels over the wire
- * protocol.
+ * protocol. `inject` takes any fault of the profile schema to the emulated parts of the rig
+ * (channels, voter lanes, actuators, bus, IMUs) and refuses a fault on a board's channel.
  */
+import { describeInjected, eventField } from './inject.js';
 import type { ChannelState } from './parse.js';
 import { formatHexDump, type ChannelStatus, type RigAction, type RigControl, type RigStatus } from './rig-control.js';
 import type { ChannelRuntime } from '../core/channel/channel.js';
-import type { ChannelName } from '../core/fault/profile.js';
+import { REGISTER_NAMES } from '../core/control/state.js';
+import { channelIndexOf, expandProfile, type FaultGeometry } from '../core/fault/plan.js';
+import { voterFieldSize, type ChannelName, type FaultSpec } from '../core/fault/profile.js';
+import { STUCK_BITS_MAX } from '../core/memory/memory-image.js';
 import { err, ok, type Result } from '../core/result.js';
+import { Prng } from '../core/sim/prng.js';
 import type { ChannelHealth } from '../core/vote/voter.js';
 import type { BoardPort } from '../hil/board-port.js';
 import type { RunningRig } from '../hil/bridge.js';
@@ -18,6 +24,11 @@ import type { RigRunner } from '../hil/rig-runner.js';
 import type { Flight } from '../sim/flight.js';
 
 const NAMES = ['A', 'B', 'C'] as const;
+/**
+ * PRNG stream of the open fields of console `inject`s (`new Prng(seed).fork(CONSOLE_INJECT_STREAM)`):
+ * apart from every stream of src/core/sim/streams.ts, so an inject never shifts a flight's draws.
+ */
+export const CONSOLE_INJECT_STREAM = 600;
 type ChannelAction = Extract<RigAction, { readonly channel: unknown }>;
 
 function stateOf(health: ChannelHealth): ChannelState {
@@ -36,8 +47,12 @@ export class LocalRig implements RigControl {
   /** Channels stopped by `kill` (a revive cold-restarts them); `hang` keeps the state. */
   private readonly killed: boolean[];
 
-  constructor(private readonly rig: Pick<RunningRig, 'rigName' | 'flight' | 'runner' | 'boards'>) {
+  /** Draws the open fields (which word, which bit, …) of `inject`, as a profile's run PRNG would. */
+  private readonly injectPrng: Prng;
+
+  constructor(private readonly rig: Pick<RunningRig, 'rigName' | 'flight' | 'runner' | 'boards'> & Partial<Pick<RunningRig, 'seed'>>) {
     this.flight = rig.flight;
+    this.injectPrng = new Prng(rig.seed ?? 0).fork(CONSOLE_INJECT_STREAM);
     this.runner = rig.runner;
     this.boards = rig.boards;
     this.lastFault = this.flight.channels.map(() => undefined);
@@ -71,8 +86,56 @@ export class LocalRig implements RigControl {
         this.flight.injector.injectNow({ kind: 'sensor', sensor: action.sensor, mode, ...(action.fault.kind === 'bias' ? { value: action.fault.value } : {}) });
         return ok(`sensor ${action.sensor} ${action.fault.kind === 'bias' ? `biased by ${action.fault.value}` : mode}`);
       }
+      case 'inject': return this.inject(action.fault);
       default: return this.channelAction(action);
     }
+  }
+
+  /**
+   * `inject`: the fault as a one-event profile through the flight's own expansion (the rig's
+   * targets checked, open fields drawn from the inject stream) and injector, so the fault
+   * ledger, the observer and the oracle see it like a profile event.
+   */
+  private inject(fault: FaultSpec): Result<string, string> {
+    const refused = this.refuseInject(fault);
+    if (refused !== undefined) return err(`inject ${fault.kind}: ${refused}`);
+    const profile = { name: 'console', description: '', events: [{ atMicros: 0, fault }], processes: [], seu: undefined };
+    const expanded = expandProfile(profile, this.geometry(), this.injectPrng);
+    if (!expanded.ok) return err(`inject: ${eventField(expanded.error.path)}: ${expanded.error.message}`);
+    const injection = expanded.value[0];
+    if (injection === undefined) return err(`inject ${fault.kind}: the fault expanded to no injection`);
+    const unfit = unfitVoterUpset(injection.fault, this.flight.channels.length);
+    if (unfit !== undefined) return err(`inject: ${unfit}`);
+    this.flight.injector.injectNow(injection.fault, injection.wireBit);
+    const index = 'channel' in injection.fault ? channelIndexOf(injection.fault.channel) : -1;
+    if (index >= 0) this.lastFault[index] = `${injection.fault.kind} @${this.flight.cyclesRun}`;
+    if (injection.fault.kind === 'channel-crash' || injection.fault.kind === 'channel-hang') this.killed[index] = injection.fault.kind === 'channel-crash';
+    return ok(describeInjected(injection.fault));
+  }
+
+  /** Why the rig cannot take `fault` now (a board's channel, a channel already down, a full table), or undefined. */
+  private refuseInject(fault: FaultSpec): string | undefined {
+    const name = 'channel' in fault ? fault.channel : fault.kind === 'bus-drop' ? fault.receiver : undefined;
+    const index = name === undefined ? -1 : channelIndexOf(name);
+    const board = this.boards.get(index);
+    if (board !== undefined) return `channel ${name ?? '?'} is a board (${board.link}): inject reaches emulated channels only (a board takes flip, peek, poke, scrub, kill, hang, revive)`;
+    const c = this.flight.channels[index];
+    if ((fault.kind === 'channel-crash' || fault.kind === 'channel-hang') && this.flight.injector.isDown(index)) return `channel ${fault.channel} is already down (revive it first)`;
+    if (fault.kind === 'stuck-bit' && c !== undefined && c.memory.stuckBitCount >= STUCK_BITS_MAX) return `channel ${fault.channel} has ${STUCK_BITS_MAX} stuck bits already (the most one memory image models)`;
+    if (fault.kind === 'voter-upset' && fault.field === undefined && (fault.index !== undefined || fault.bit !== undefined)) return 'index and bit need a field (their ranges differ per field)';
+    if (fault.kind === 'actuator' && fault.actuator >= this.flight.actuatorPath.positionDeg.length) return `actuator ${fault.actuator} is not on this rig (${this.flight.actuatorPath.positionDeg.length} actuators)`;
+    if (fault.kind === 'command-flip' && (fault.actuator ?? 0) >= this.flight.voterNode.outputDeg.length) return `actuator ${fault.actuator ?? 0} is not on this rig (${this.flight.voterNode.outputDeg.length} actuators)`;
+    return undefined;
+  }
+
+  private geometry(): FaultGeometry {
+    const f = this.flight;
+    const memory = f.channels[0]?.memory;
+    return {
+      channelCount: f.channels.length, sensorCount: f.sensorCount, voterLanes: f.voterNode.laneCount,
+      memoryWordCount: memory?.wordCount ?? 1, memoryCodeBits: memory?.code.codeBits ?? 1, memoryPhysicalBits: memory?.physicalBitCount ?? 1,
+      registerNames: REGISTER_NAMES, durationMicros: Math.max(1, f.cycleCount * f.periodMicros),
+    };
   }
 
   private async channelAction(action: ChannelAction): Promise<Result<string, string>> {
@@ -192,6 +255,15 @@ function scrubNow(c: ChannelRuntime, name: string): string {
   let dirtyAfter = 0;
   for (let w = c.memory.findDirtyWord(0, words); w >= 0 && w < words; w = c.memory.findDirtyWord(w + 1, words)) dirtyAfter++;
   return `scrubbed ${words} words of ${name}: ${dirtyBefore - dirtyAfter} corrected, ${dirtyAfter} uncorrectable`;
+}
+
+/** A voter upset's element and bit (drawn or given) against its field's size; undefined when they fit. */
+function unfitVoterUpset(fault: FaultSpec, channels: number): string | undefined {
+  if (fault.kind !== 'voter-upset' || fault.field === undefined) return undefined;
+  const size = voterFieldSize(fault.field, channels);
+  if (fault.field !== 'pairLevel' && (fault.index ?? 0) >= size.length) return `index: ${fault.field} has ${size.length} element${size.length === 1 ? '' : 's'}`;
+  if ((fault.bit ?? 0) >= size.bits) return `bit: ${fault.field} elements have ${size.bits} bits`;
+  return undefined;
 }
 
 function describe(action: RigAction): string {

@@ -5,8 +5,10 @@
  * line and every word. Grammar and help texts: docs/CONSOLE.md and ./help.ts.
  */
 import { REGISTER_NAMES } from '../core/control/state.js';
+import type { FaultSpec } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 import { suggest, WORD_CHARS_MAX } from './edit-distance.js';
+import { decodeInjectFault, INJECT_KINDS, INJECT_PAIRS_MAX, injectKindOf, isByzantineKind } from './inject.js';
 
 export const CONSOLE_LINE_CHARS_MAX = 1024;
 export const CONSOLE_WORDS_MAX = 16;
@@ -47,6 +49,7 @@ export type ConsoleCommand =
   | { readonly kind: 'step'; readonly cycles: number }
   | { readonly kind: 'log-start'; readonly path: string }
   | { readonly kind: 'help'; readonly topic: string | undefined }
+  | { readonly kind: 'inject'; readonly fault: FaultSpec }
   | { readonly kind: 'expect-count'; readonly channel: ChannelId; readonly field: 'corrected' | 'uncorrectable'; readonly op: CompareOp; readonly value: number }
   | { readonly kind: 'expect-state'; readonly channel: ChannelId; readonly op: '==' | '!='; readonly state: ChannelState };
 
@@ -56,7 +59,9 @@ export type ParseError =
   | { readonly code: 'unknown_command'; readonly word: string; readonly suggestion: string | undefined }
   | { readonly code: 'missing_argument'; readonly command: string; readonly argument: string; readonly usage: string }
   | { readonly code: 'extra_argument'; readonly command: string; readonly word: string; readonly usage: string }
-  | { readonly code: 'bad_argument'; readonly command: string; readonly argument: string; readonly expected: string; readonly word: string; readonly suggestion: string | undefined };
+  | { readonly code: 'bad_argument'; readonly command: string; readonly argument: string; readonly expected: string; readonly word: string; readonly suggestion: string | undefined }
+  /** `inject`: a field of the fault the profile decoder refused (`path` is its JSON name), or a duplicate. */
+  | { readonly code: 'bad_fault'; readonly command: string; readonly path: string; readonly message: string; readonly suggestion: string | undefined };
 
 /** One-line usage of each command word (help.ts has the long texts). */
 export const USAGE: Readonly<Record<string, string>> = {
@@ -68,6 +73,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   revive: 'revive CH',
   sensor: 'sensor N stuck|bias VALUE|ok',
   clock: 'clock CH drift PPM | clock CH jump MS',
+  inject: 'inject KIND [key=value ...]',
   scrub: 'scrub CH',
   peek: 'peek CH ADDR [LEN]',
   poke: 'poke CH ADDR BYTES',
@@ -212,6 +218,27 @@ function parseLog(w: Words): ConsoleCommand {
   return { kind: 'log-start', path };
 }
 
+/** `inject KIND [key=value ...]`: the pairs become a profile event, which the profile decoder validates (./inject.ts). */
+function parseInject(w: Words): ConsoleCommand {
+  const word = w.next('KIND');
+  const kind = injectKindOf(word);
+  if (kind === undefined && isByzantineKind(word)) w.bad('KIND', 'a fault kind the console can inject (two-faced, masquerade and replay are profile events before flight start only)', word);
+  if (kind === undefined) return w.bad('KIND', 'a fault kind (help inject lists them)', word, INJECT_KINDS);
+  const pairs: [string, string][] = [];
+  for (let n = 0; n < INJECT_PAIRS_MAX; n++) {
+    const pair = w.optional();
+    if (pair === undefined) break;
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) w.bad('key=value', 'a field and its value (e.g. channel=A)', pair);
+    const key = pair.slice(0, at);
+    if (pairs.some(([k]) => k === key)) throw new Fail({ code: 'bad_fault', command: w.command, path: shown(key), message: 'given twice', suggestion: undefined });
+    pairs.push([key, pair.slice(at + 1)]);
+  }
+  const fault = decodeInjectFault(kind, pairs);
+  if (!fault.ok) throw new Fail({ code: 'bad_fault', command: w.command, ...fault.error });
+  return { kind: 'inject', fault: fault.value };
+}
+
 function parseHelp(w: Words): ConsoleCommand {
   const topic = w.optional();
   if (topic === undefined) return { kind: 'help', topic: undefined };
@@ -228,6 +255,7 @@ function parseWords(w: Words): ConsoleCommand {
     case 'kill': case 'hang': case 'revive': case 'scrub': return { kind: w.command, channel: channel(w) };
     case 'sensor': return parseSensor(w);
     case 'clock': return parseClock(w);
+    case 'inject': return parseInject(w);
     case 'peek': {
       const ch = channel(w);
       const address = integer(w, 'ADDR', 0, ADDRESS_MAX);
@@ -283,5 +311,6 @@ export function formatParseError(error: ParseError): string {
     case 'missing_argument': return `${error.command}: missing ${error.argument} (usage: ${error.usage})`;
     case 'extra_argument': return `${error.command}: unexpected '${shown(error.word)}' (usage: ${error.usage})`;
     case 'bad_argument': return `${error.command}: ${error.argument} must be ${error.expected}, got '${shown(error.word)}'${error.suggestion === undefined ? '' : ` (did you mean '${error.suggestion}'?)`}`;
+    case 'bad_fault': return `${error.command}: ${error.path}: ${error.message}${error.suggestion === undefined ? '' : ` (did you mean '${error.suggestion}'?)`}`;
   }
 }

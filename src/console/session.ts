@@ -86,7 +86,7 @@ export class ConsoleSession implements LineExecutor {
         return reply(true, `log stopped: ${path}`);
       }
       case 'flip-mem': case 'flip-reg': case 'flip-bus': case 'upset': case 'kill': case 'hang': case 'revive': case 'scrub':
-      case 'sensor': case 'clock-drift': case 'clock-jump': case 'peek': case 'poke': case 'pause': case 'resume': case 'step': {
+      case 'sensor': case 'clock-drift': case 'clock-jump': case 'peek': case 'poke': case 'pause': case 'resume': case 'step': case 'inject': {
         const result = await this.rig.apply(command);
         return result.ok ? reply(true, result.value) : reply(false, result.error);
       }

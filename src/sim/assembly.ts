@@ -9,7 +9,9 @@ import { EmulatedCanBus } from './emulated-can.js';
 import { FlightConfigError, flightMedium, sensorThresholds, type FlightConfig } from './config.js';
 import type { ChannelFaultState } from './fault-state.js';
 import { BABBLE_NODE } from './injector.js';
-import { NodeOutbox, SensorFrameSender } from './outbox.js';
+import { NodeOutbox, PayloadFaults, SensorFrameSender } from './outbox.js';
+import type { CommandForger } from './forger.js';
+import { ActuatorPath } from '../core/channel/actuator-path.js';
 import { algorithmOf, byzantineFaultOf, isCommandFrame, P2pWiring, type ByzantineFault, type Links } from './p2p-wiring.js';
 import { flightSchedule, scheduleMismatches } from './schedule.js';
 import { flightTiming, type FlightTiming } from './timing.js';
@@ -54,6 +56,12 @@ export interface FlightParts {
   readonly p2p: P2pWiring | undefined;
   readonly injections: readonly Injection[];
   readonly byzantine: ByzantineFault | undefined;
+  /** Transmit-buffer corruption past the CAN CRC (every node's outbox checks it). */
+  readonly payloadFaults: PayloadFaults;
+  /** Per victim channel, the forger sending under its command ID (can-masquerade), if any. */
+  readonly forgers: (CommandForger | undefined)[];
+  /** The surfaces downstream of the force voter, and their monitor. */
+  readonly actuators: ActuatorPath;
 }
 
 /** What the assembled nodes call back into the flight for. */
@@ -73,10 +81,10 @@ function fdOptions(cfg: FlightConfig, medium: CanMedium): { medium?: CanMedium; 
   return medium === 'can-fd' && cfg.rig.bus.dataBitRateBps !== undefined ? { medium, dataBitRateBps: cfg.rig.bus.dataBitRateBps } : {};
 }
 
-function expandFaults(cfg: FlightConfig, timing: FlightTiming, channelCount: number, sensorCount: number, root: Prng): Injection[] {
+function expandFaults(cfg: FlightConfig, timing: FlightTiming, channelCount: number, sensorCount: number, voterLanes: number, root: Prng): Injection[] {
   const image = new MemoryImage(CONTROL_MEMORY_GEOMETRY);
   const expanded = expandProfile(cfg.profile, {
-    channelCount, sensorCount, memoryWordCount: image.wordCount, memoryCodeBits: image.code.codeBits,
+    channelCount, sensorCount, voterLanes, memoryWordCount: image.wordCount, memoryCodeBits: image.code.codeBits,
     memoryPhysicalBits: image.physicalBitCount, registerNames: REGISTER_NAMES, durationMicros: timing.cycleCount * timing.periodMicros,
   }, root.fork(INJECTION_STREAM));
   if (!expanded.ok) throw new FlightConfigError(`${expanded.error.path}: ${expanded.error.message}`);
@@ -120,35 +128,49 @@ export function assembleFlight(cfg: FlightConfig, clock: SimClock, faults: Chann
   const wiring: { p2p: P2pWiring | undefined } = { p2p: undefined };
   const channels: ChannelRuntime[] = [];
   const channelOutboxes: NodeOutbox[] = [];
+  const payloadFaults = new PayloadFaults();
+  const forgers: (CommandForger | undefined)[] = [];
   for (let i = 0; i < n; i++) {
     const name = CHANNEL_IDS_MAX[i] ?? 'A';
     const node = bus.attach(name);
-    const outbox = new NodeOutbox(node, (['command', 'channel-status', 'clock-sync'] as const).map((k) => canIdOf(k, name)), medium);
+    const outbox = new NodeOutbox(node, (['command', 'channel-status', 'clock-sync'] as const).map((k) => canIdOf(k, name)), medium, payloadFaults);
     channelOutboxes.push(outbox);
     const commandId = canIdOf('command', name);
-    const sink: ChannelOutbox = links === 'can' ? outbox : { send: (id: number, data: Uint8Array): void => { if (id === commandId) wiring.p2p?.noteCommand(i, clock.nowMicros()); outbox.send(id, data); } };
+    const canSink: ChannelOutbox = {
+      send: (id: number, data: Uint8Array): void => {
+        outbox.send(id, data);
+        const forger = forgers[i];
+        if (forger === undefined || id !== commandId) return;
+        if (forger.active(clock.nowMicros())) forger.victimSent(data);
+        else forgers[i] = undefined;
+      },
+    };
+    const sink: ChannelOutbox = links === 'can' ? canSink : { send: (id: number, data: Uint8Array): void => { if (id === commandId) wiring.p2p?.noteCommand(i, clock.nowMicros()); outbox.send(id, data); } };
     const channel = new ChannelRuntime({
       index: i, channelCount: n, periodMicros: timing.periodMicros, gains, schedule,
       clockOffsetMicros: clocks.nextRange(-CLOCK_OFFSET_MICROS_MAX, CLOCK_OFFSET_MICROS_MAX), clockDriftPpm: clocks.nextRange(-CLOCK_DRIFT_PPM_MAX, CLOCK_DRIFT_PPM_MAX),
       clockSync: timing.clockSync, syncEveryCycles: timing.syncEveryCycles, scrubWordsPerCycle: cfg.scrubWordsPerCycle ?? SCRUB_WORDS_PER_CYCLE,
       statusEveryCycles: timing.statusEveryCycles, bitRateBps: cfg.rig.bus.bitRateBps, ...fd, sensorThresholds: sensorThresholds(), ...(n === 4 ? { sensorCount: 4 } : {}),
+      ...(cfg.goldenGuard === false ? { goldenBlocksPerCycle: 0 } : {}),
     }, sink);
     channels.push(channel);
     node.subscribe((frame, ts) => { if (!faults.isDown(i) && (links === 'can' || P2pWiring.channelHears(i, frame.id))) channel.receive(frame.id, frame.data, ts); });
   }
   const voterNode = new VoterNode({
     channelCount: n, actuatorLimitDeg: vehicle.actuator.positionLimitDeg, clockSync: timing.clockSync, syncEveryCycles: timing.syncEveryCycles,
-    periodMicros: timing.periodMicros, bitRateBps: cfg.rig.bus.bitRateBps, ...fd,
+    periodMicros: timing.periodMicros, bitRateBps: cfg.rig.bus.bitRateBps, ...fd, lanes: cfg.voterLanes ?? 3,
+    ...(cfg.eagerVoterLanes === true ? { eagerLanes: true } : {}),
   }, { requestStateTransfer: hooks.transferState });
+  const actuators = new ActuatorPath(vehicle.actuator.positionLimitDeg);
   bus.attach('V').subscribe((frame, ts) => { if (links === 'can' || !isCommandFrame(frame.id)) voterNode.receive(frame.id, frame.data, ts); });
-  const sensors = new SensorFrameSender(medium);
+  const sensors = new SensorFrameSender(medium, payloadFaults);
   // One sender per IMU model, each under its own IDs (IMU 4 of the four-channel rig: 0x124/0x134).
   for (const num of imuNumbers) sensors.addImu(num, bus.attach(`S${num}`));
   assert(sensors.imuCount === imus.length, `assembly: ${imus.length} IMU models but ${sensors.imuCount} IMU senders`);
   bus.attach(BABBLE_NODE);
   const frameLog = cfg.frameLog;
   if (frameLog !== undefined) bus.attach('log').subscribe((frame, ts) => { frameLog(frame, ts); });
-  const injections = expandFaults(cfg, timing, n, imus.length, root);
+  const injections = expandFaults(cfg, timing, n, imus.length, cfg.voterLanes ?? 3, root);
   const byzantine = byzantineFaultOf(injections, timing.periodMicros);
   if (typeof byzantine === 'string') throw new FlightConfigError(byzantine);
   const p2p = links === 'can' ? undefined : new P2pWiring({
@@ -156,5 +178,5 @@ export function assembleFlight(cfg: FlightConfig, clock: SimClock, faults: Chann
     byzantine, isDown: (c) => faults.isDown(c), isFaulty: (c) => faults.isFaulted(c),
   });
   wiring.p2p = p2p;
-  return { timing, medium, links, schedule, plant, imus, bus, channels, channelOutboxes, sensors, voterNode, p2p, injections, byzantine };
+  return { timing, medium, links, schedule, plant, imus, bus, channels, channelOutboxes, sensors, voterNode, p2p, injections, byzantine, payloadFaults, forgers, actuators };
 }

@@ -43,6 +43,19 @@ export interface FlightConfig {
   readonly twin?: 'live' | 'none' | TwinSource;
   /** Called with every vote of this flight, in order (how a twin is recorded). */
   readonly recordVote?: (k: number, vote: VoteRecord) => void;
+  /**
+   * Voter lanes (docs/REDUNDANCY.md, "The voter and the actuator path"): 3 (default; the vote is
+   * computed in three lanes and force-voted at the actuators) or 1 (a simplex voter node, the
+   * first wave's architecture: a single upset in it reaches the surfaces).
+   */
+  readonly voterLanes?: 1 | 3;
+  /**
+   * The golden-copy guard of every channel's read-only region (default true). False: the first
+   * waves' channel, whose ECC alone guards the gains — a miscorrected 3-bit upset then stays.
+   */
+  readonly goldenGuard?: boolean;
+  /** Tests: the voter lanes all run from the start (src/core/channel/voter-node.ts `eagerLanes`). */
+  readonly eagerVoterLanes?: boolean;
   /** Test hooks: never set by a profile, a flag or a file (test/sim/oracle-power.test.ts). */
   readonly testHooks?: FlightTestHooks;
 }

@@ -107,11 +107,21 @@ export class Flight {
     this.injector = new FaultInjector({
       clock: this.clock, scheduler: this.scheduler, bus: p.bus, channels: p.channels, imus: p.imus, p2p: p.p2p !== undefined,
       periodMicros: this.periodMicros, endMicros: this.cycleCount * this.periodMicros,
+      voterNode: p.voterNode, actuators: p.actuators, payloadFaults: p.payloadFaults, forgers: p.forgers, medium: p.medium,
     }, p.injections, this.faults, this.ledger, this.observer, cfg.seed);
     this.lastStepMicros = new Float64Array(p.channels.length).fill(-1);
     this.channelStep = p.channels.map((_, i) => (t: number) => { this.onChannelStep(i, t); });
     this.channelSync = p.channels.map((_, i) => (t: number) => { this.onChannelSync(i, t); });
     this.arm();
+  }
+
+  /** The voter lanes, the force voter and the actuator path (console status, tests). */
+  get actuatorPath(): FlightParts['actuators'] {
+    return this.parts.actuators;
+  }
+
+  get voterNode(): FlightParts['voterNode'] {
+    return this.parts.voterNode;
   }
 
   /** The emulated channels (the console's peek, poke and scrub reach their memory directly). */
@@ -255,7 +265,7 @@ export class Flight {
    * a failed transfer (`ActuatorVoter.reportTransferFailed`).
    */
   boardStateInstalled(channel: number, accepted: boolean): void {
-    if (!accepted) this.parts.voterNode.voter.reportTransferFailed(channel, this.clock.nowMicros(), 'crc_mismatch');
+    if (!accepted) this.parts.voterNode.reportTransferFailed(channel, this.clock.nowMicros(), 'crc_mismatch');
   }
 
   private arm(): void {
@@ -334,10 +344,13 @@ export class Flight {
     p.p2p?.beforeVote(t);
     const status = p.voterNode.vote(t, k);
     this.commandDeg.set(p.voterNode.outputDeg);
+    // What the surfaces do with the voted command (actuator faults) is what reaches the plant and the oracle.
+    const actuatorAlarm = p.actuators.apply(this.commandDeg, t);
     this.cfg.testHooks?.afterVote?.(t, this.commandDeg);
     if (this.voteRecord !== undefined) this.cfg.recordVote?.(k, this.voteRecord);
     this.countDeadlineMisses(t);
     this.observer.observe(t, status);
+    if (actuatorAlarm) this.observer.noteAlarm(t);
     this.oracle.check(k, t, this.commandDeg);
     this.ledger.tick(t);
   }

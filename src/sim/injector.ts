@@ -24,9 +24,18 @@ import type { SimClock } from '../core/sim/clock.js';
 import { Prng } from '../core/sim/prng.js';
 import type { Scheduler } from '../core/sim/scheduler.js';
 import { CONSOLE_UPSET_SEED_XOR } from '../core/sim/streams.js';
+import type { ActuatorPath } from '../core/channel/actuator-path.js';
+import type { CanMedium } from '../core/channel/medium.js';
+import type { VoterNode } from '../core/channel/voter-node.js';
+import { COMPUTE_VALUE_NAMES } from '../core/fault/profile.js';
+import { CHANNEL_IDS_MAX } from '../core/frame/ids.js';
+import { CommandForger } from './forger.js';
+import type { PayloadFaults } from './outbox.js';
 
 /** Observation window of a fault record (longer than every detection bound of docs/FLIGHT.md). */
 export const FAULT_WINDOW_MICROS = 2_500_000;
+/** Node name of the voter on the bus (src/sim/assembly.ts). */
+export const VOTER_NODE = 'V';
 /** Node name of the babbling idiot on the bus. */
 export const BABBLE_NODE = 'X';
 /** Scheduler priority of fault events (after the sensors at 0, before the channels at 10). */
@@ -48,6 +57,11 @@ export interface InjectorTargets {
   readonly periodMicros: number;
   /** End of the flight (µs): a Byzantine fault's record stays open until then. */
   readonly endMicros: number;
+  readonly voterNode: VoterNode;
+  readonly actuators: ActuatorPath;
+  readonly payloadFaults: PayloadFaults;
+  readonly forgers: (CommandForger | undefined)[];
+  readonly medium: CanMedium;
 }
 
 /** One upset the console's SEU process injected. */
@@ -153,8 +167,10 @@ export class FaultInjector {
     const channel = 'channel' in f ? channelIndexOf(f.channel) : -1;
     const sensor = f.kind === 'sensor' ? f.sensor - 1 : -1;
     const byzantineKind = f.kind === 'two-faced' || f.kind === 'masquerade' || f.kind === 'replay';
-    // A Byzantine channel stays faulty to the end: its record stays open, so its isolation is never a healthy one.
-    const id = this.ledger.add(f.kind, channel, sensor, t, byzantineKind ? Math.max(FAULT_WINDOW_MICROS, this.targets.endMicros - t + 1) : FAULT_WINDOW_MICROS);
+    // A Byzantine channel, a stuck cell or a forger for good stays faulty to the end: its record
+    // stays open, so its isolation is never a healthy one.
+    const toEnd = byzantineKind || f.kind === 'stuck-bit' || (f.kind === 'can-masquerade' && f.durationMicros === undefined);
+    const id = this.ledger.add(f.kind, channel, sensor, t, toEnd ? Math.max(FAULT_WINDOW_MICROS, this.targets.endMicros - t + 1) : FAULT_WINDOW_MICROS);
     this.specs[id] = f;
     const c = channel >= 0 ? this.targets.channels[channel] : undefined;
     switch (f.kind) {
@@ -194,6 +210,70 @@ export class FaultInjector {
         this.faults.faulted[channel] = true;
         if (!this.targets.p2p && c !== undefined && f.kind !== 'replay') c.wrongCommandOffsetDeg = f.value;
         return;
+      default:
+        this.injectSite(id, f, c, channel, t);
+    }
+  }
+
+  /** The sites of issue 14 (docs/FAULTS.md, "Fault sites"). */
+  private injectSite(id: number, f: FaultSpec, c: ChannelRuntime | undefined, channel: number, t: number): void {
+    const tg = this.targets;
+    switch (f.kind) {
+      case 'compute-flip':
+        c?.armComputeFlip(Math.max(0, COMPUTE_VALUE_NAMES.indexOf(f.value ?? '')), f.bit ?? 0, f.stage ?? 0);
+        return;
+      case 'control-flow':
+        c?.armControlFlowError(f.mode, f.stage);
+        return;
+      case 'word-mbu':
+        if (c === undefined) return;
+        c.memory.flipWordBits(f.word ?? 0, f.bit ?? 0, f.bits);
+        this.observer.watchMemory(id, channel, [f.word ?? 0]);
+        return;
+      case 'stuck-bit':
+        if (c === undefined) return;
+        c.memory.setStuckBit(f.word ?? 0, f.bit ?? 0, f.value === 1 ? 1 : 0);
+        this.observer.watchMemory(id, channel, [f.word ?? 0]);
+        return;
+      case 'scrubber-upset':
+        c?.scrubber.upsetCursor(f.bit ?? 0);
+        return;
+      case 'decoder-upset':
+        c?.memory.armDecoderUpset(f.bit ?? 0);
+        return;
+      case 'golden-flip':
+        if (c === undefined) return;
+        c.goldenCopy[f.byte ?? 0] = (c.goldenCopy[f.byte ?? 0] ?? 0) ^ (1 << (f.bit ?? 0));
+        return;
+      case 'voter-upset':
+        tg.voterNode.upsetLane(f.lane, f.field ?? 'health', f.index ?? 0, f.bit ?? 0);
+        return;
+      case 'command-flip':
+        tg.voterNode.flipLaneCommand(f.lane, f.actuator ?? 0, f.bit ?? 0);
+        return;
+      case 'actuator':
+        tg.actuators.inject(f.actuator, f.mode, f.value, f.durationMicros, t);
+        return;
+      case 'payload-corrupt':
+        tg.payloadFaults.arm(f.id, f.bit ?? 0, f.bits ?? 1);
+        this.observer.watchE2e(id);
+        return;
+      case 'voter-drop':
+        tg.bus.faults.drop({ at: VOTER_NODE, match: f.id === undefined ? {} : { id: f.id } });
+        return;
+      case 'can-masquerade': {
+        const n = tg.channels.length;
+        const victim = f.victim === undefined ? (channel + 1) % n : channelIndexOf(f.victim);
+        const name = CHANNEL_IDS_MAX[victim];
+        if (name === undefined || victim === channel) return;
+        this.faults.faulted[channel] = true;
+        this.ledger.setVictim(id, victim);
+        const until = f.durationMicros === undefined ? Number.POSITIVE_INFINITY : t + f.durationMicros;
+        tg.forgers[victim] = new CommandForger(tg.bus.attach(`${CHANNEL_NAMES[channel] ?? '?'}-forges-${name}`), name, f.value, tg.medium, until);
+        if (f.durationMicros !== undefined) tg.scheduler.schedule(until, FAULT_PRIORITY, () => { this.faults.faulted[channel] = false; });
+        return;
+      }
+      default:
     }
   }
 
@@ -260,6 +340,8 @@ export class FaultInjector {
       case 'bias': imu.injectFault({ kind: 'bias_jump', gyroRadPerS: [v, v, v], accelMPerS2: [0, 0, 0] }, t); break;
       case 'noise': imu.injectFault({ kind: 'noise_burst', factor: value ?? 20, durationMicros: durationMicros ?? 1e12 }, t); break;
       case 'dead': imu.injectFault({ kind: 'dead' }, t); break;
+      case 'drift': imu.injectFault({ kind: 'drift', gyroRadPerS2: [v, v, v] }, t); break;
+      case 'scale': imu.injectFault({ kind: 'scale', factor: value ?? 1 }, t); break;
       default: imu.injectFault({ kind: 'ok' }, t);
     }
     if (durationMicros !== undefined) this.targets.scheduler.schedule(t + durationMicros, FAULT_PRIORITY, (now) => { imu.injectFault({ kind: 'ok' }, now); });

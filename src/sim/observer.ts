@@ -34,6 +34,7 @@ export class MechanismObserver {
   private readonly memoryWatches: MemoryWatch[] = [];
   private readonly registerWatches: RegisterWatch[] = [];
   private readonly busWatches: BusWatch[] = [];
+  private readonly e2eWatches: BusWatch[] = [];
   private readonly clockWatches: ClockWatch[] = [];
   private eventsSeen = 0;
   private readonly prevUsedMask: Int32Array;
@@ -84,6 +85,23 @@ export class MechanismObserver {
     this.busWatches.push({ id, errorFrames: this.bus.statistics().errorFrames });
   }
 
+  /** A frame corrupted past the CAN CRC: corrected when a receiver's E2E check rejected a frame. */
+  watchE2e(id: number): void {
+    this.e2eWatches.push({ id, errorFrames: this.e2eRejections() });
+  }
+
+  /** An alarm outside the voter (the actuator monitor) was raised at `t`. */
+  noteAlarm(t: number): void {
+    if (t > this.lastAlarmMicros) this.lastAlarmMicros = t;
+  }
+
+  /** E2E rejections by every receiver so far (channels and voter). */
+  private e2eRejections(): number {
+    let n = this.voterNode.e2eRejected;
+    for (const c of this.channels) n += c.e2eErrors;
+    return n;
+  }
+
   /** Everything the mechanisms did up to the vote at `t` (voter status word `status`). */
   observe(t: number, status: number): void {
     const alarms = status & VOTER_ALARMS;
@@ -94,11 +112,13 @@ export class MechanismObserver {
     this.observeSelfFaults(t);
     this.observeVoterEvents();
     this.observeChannels(t);
-    if (this.memoryWatches.length + this.registerWatches.length + this.busWatches.length + this.clockWatches.length > 0) this.observeCorrections(t);
+    if (this.memoryWatches.length + this.registerWatches.length + this.busWatches.length + this.clockWatches.length + this.e2eWatches.length > 0) this.observeCorrections(t);
   }
 
   private observeVoterEvents(): void {
     const ring = this.voterNode.voter.events;
+    // A lane re-sync can roll lane 0's ring back to a majority lane's (src/core/channel/voter-node.ts).
+    if (ring.totalCount < this.eventsSeen) this.eventsSeen = ring.totalCount;
     if (ring.totalCount === this.eventsSeen) return;
     const fresh = ring.list().slice(-(ring.totalCount - this.eventsSeen));
     this.eventsSeen = ring.totalCount;
@@ -172,6 +192,13 @@ export class MechanismObserver {
       if (r === undefined || errorFrames <= r.errorFrames) continue;
       this.ledger.observe(r.id, 'corrected', t, 'can-crc');
       this.busWatches.splice(i, 1);
+    }
+    const rejections = this.e2eWatches.length > 0 ? this.e2eRejections() : 0;
+    for (let i = this.e2eWatches.length - 1; i >= 0; i--) {
+      const r = this.e2eWatches[i];
+      if (r === undefined || rejections <= r.errorFrames) continue;
+      this.ledger.observe(r.id, 'corrected', t, 'e2e');
+      this.e2eWatches.splice(i, 1);
     }
   }
 }

@@ -37,6 +37,42 @@ class FrameRing {
   }
 }
 
+/**
+ * Corruption in a sender's transmit buffer after its E2E protection and before its CAN
+ * controller computes the frame CRC (`payload-corrupt`, docs/FAULTS.md): the frame goes out with a
+ * valid CAN CRC over wrong data, so only the receivers' E2E check can catch it. One armed
+ * corruption acts on the next frame sent with a matching ID by any node of the flight.
+ */
+export class PayloadFaults {
+  private readonly pending: { readonly id: number | undefined; readonly bit: number; readonly bits: number }[] = [];
+  /** Frames corrupted so far. */
+  corrupted = 0;
+
+  get armed(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** The next frame with `id` (any, when undefined) has `bits` adjacent data bits from `bit` flipped (modulo its data bits). */
+  arm(id: number | undefined, bit: number, bits: number): void {
+    assert(Number.isInteger(bit) && bit >= 0 && Number.isInteger(bits) && bits >= 1 && bits <= 64, 'PayloadFaults.arm');
+    this.pending.push({ id, bit, bits });
+  }
+
+  /** Applies the first matching armed corruption to `data` (a frame of `canId` about to be sent). */
+  apply(canId: number, data: Uint8Array): void {
+    const k = this.pending.findIndex((p) => p.id === undefined || p.id === canId);
+    const p = this.pending[k];
+    if (p === undefined) return;
+    this.pending.splice(k, 1);
+    const dataBits = data.length * 8;
+    for (let b = 0; b < p.bits; b++) {
+      const at = (p.bit + b) % dataBits;
+      data[at >>> 3] = (data[at >>> 3] ?? 0) ^ (1 << (at & 7));
+    }
+    this.corrupted++;
+  }
+}
+
 /** A node's sender: the IDs it may send and a ring for each; counts what the bus did not take. */
 export class NodeOutbox {
   /** IDs and their rings (two or three per sender: a linear scan beats a Map lookup). */
@@ -44,7 +80,7 @@ export class NodeOutbox {
   private readonly rings: FrameRing[] = [];
   dropped = 0;
 
-  constructor(private readonly node: EmulatedCanNode, ids: readonly number[], medium: CanMedium) {
+  constructor(private readonly node: EmulatedCanNode, ids: readonly number[], medium: CanMedium, private readonly payload?: PayloadFaults) {
     for (const id of ids) {
       if (this.ids.includes(id)) continue;
       this.ids.push(id);
@@ -56,7 +92,9 @@ export class NodeOutbox {
   send(canId: number, data: Uint8Array): void {
     const ring = this.rings[this.ids.indexOf(canId)];
     if (ring === undefined) { assert(false, `NodeOutbox: 0x${canId.toString(16)} is not one of this node's IDs (${this.ids.map((id) => `0x${id.toString(16)}`).join(', ')})`); }
-    if (!this.node.send(ring.take(data)).ok) this.dropped++;
+    const frame = ring.take(data);
+    if (this.payload?.armed === true) this.payload.apply(canId, frame.data);
+    if (!this.node.send(frame).ok) this.dropped++;
   }
 }
 
@@ -81,7 +119,7 @@ export class SensorFrameSender {
   private readonly rate: ImuRate = { sensorStatus: 0, rateXMradPerS: 0, rateYMradPerS: 0, rateZMradPerS: 0 };
   private readonly accel: ImuAccel = { sensorStatus: 0, accelXCmPerS2: 0, accelYCmPerS2: 0, accelZCmPerS2: 0 };
 
-  constructor(private readonly medium: CanMedium) {
+  constructor(private readonly medium: CanMedium, private readonly payload?: PayloadFaults) {
     this.buffer = new Uint8Array(layoutOf(medium).frameBytes);
     this.body = layoutOf(medium).bodyOffsetBytes;
   }
@@ -91,7 +129,7 @@ export class SensorFrameSender {
     assert(IMU_NUMBERS_MAX.includes(imu) && imu === this.links.length + 1, `SensorFrameSender: IMU ${imu} added as IMU ${this.links.length + 1}`);
     const rateId = canIdOf('imu-rate', imu);
     const accelId = canIdOf('imu-accel', imu);
-    const outbox = new NodeOutbox(node, [rateId, accelId], this.medium);
+    const outbox = new NodeOutbox(node, [rateId, accelId], this.medium, this.payload);
     this.links.push({
       outbox, rateId, accelId, rate: createProtectState(), accel: createProtectState(),
       rateCfg: e2eConfigOf('imu-rate', imu, this.medium), accelCfg: e2eConfigOf('imu-accel', imu, this.medium),

@@ -58,6 +58,16 @@ export function randomSingleFault(prng: Prng): FaultSpec {
     () => ({ kind: 'babble', durationMicros: 500 + prng.nextInt(BABBLE_COVERED_MICROS - 500) }),
     () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'noise', value: 20, durationMicros: 1_000_000 }),
     () => ({ kind: 'channel-crash', channel: ch }),
+    // Issue 14's covered sites (docs/FAULTS.md, "Coverage"): open fields drawn by the flight.
+    () => ({ kind: 'compute-flip', channel: ch }),
+    () => ({ kind: 'control-flow', channel: ch, mode: (['skip', 'repeat', 'jump', 'stale', 'wrong-branch'] as const)[prng.nextInt(5)] ?? 'skip' }),
+    () => ({ kind: 'word-mbu', channel: ch, bits: 3 + prng.nextInt(6) }),
+    () => ({ kind: 'stuck-bit', channel: ch }),
+    () => ({ kind: 'decoder-upset', channel: ch }),
+    () => ({ kind: 'voter-upset', lane: prng.nextInt(3) }),
+    () => ({ kind: 'command-flip', lane: prng.nextInt(3) }),
+    () => ({ kind: 'payload-corrupt', bits: 1 + prng.nextInt(4) }),
+    () => ({ kind: 'sensor', sensor: 1 + prng.nextInt(3), mode: 'drift', value: 0.05, durationMicros: 2_000_000 }),
   ];
   return (kinds[prng.nextInt(kinds.length)] ?? (() => ({ kind: 'bus-corrupt' })))();
 }

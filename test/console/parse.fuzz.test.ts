@@ -7,7 +7,8 @@ import { fcParams, fuzzRuns } from '../support/seed.js';
 
 const word = fc.oneof(
   fc.constantFrom(...COMMAND_WORDS, 'A', 'B', 'C', 'D', 'mem', 'reg', 'bus', 'off', 'stuck', 'bias', 'ok', 'drift', 'jump', 'start', 'stop',
-    'corrected', 'uncorrectable', 'state', '==', '>=', '<', 'active', 'isolated', 'RATE_ERR_Y', '0x10', '-1', '1e9', '0xffffffff', 'DEADBEEF', '1.5'),
+    'corrected', 'uncorrectable', 'state', '==', '>=', '<', 'active', 'isolated', 'RATE_ERR_Y', '0x10', '-1', '1e9', '0xffffffff', 'DEADBEEF', '1.5',
+    'compute-flip', 'control-flow', 'voter-upset', 'actuator', 'two-faced', 'channel=A', 'channel=', 'mode=skip', 'bit=3', 'bits=99', 'lane=1', 'value=x', 'atS=1', '=', 'a=b=c'),
   fc.string({ maxLength: 12 }),
   fc.integer().map(String),
 );

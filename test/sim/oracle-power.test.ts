@@ -63,13 +63,25 @@ describe('must fail: each is judged as what it truly is', () => {
     expect(r.twin?.episodes[0]?.votes).toBeGreaterThanOrEqual(240);
   });
 
-  test('a 3-bit miscorrected word in two channels (roll rate gain of B and C): sdc, though the ECC counts it corrected', () => {
+  test('a 3-bit miscorrected word in two channels (roll rate gain of B and C), golden guard off: sdc, though the ECC counts it corrected', () => {
     const events = (['B', 'C'] as const).flatMap((channel) => MISCORRECTED_BITS.map((bit) => [5, { kind: 'memory-flip', channel, word: RATE_KP_WORD, bit }] as const));
-    const r = fly(profile(events), 10);
+    const r = fly(profile(events), 10, { goldenGuard: false });
     expect(r.outcome).toBe('sdc');
     // The mechanisms' own account: every flip "corrected" by SEC-DED — exactly what the oracle must not trust.
     expect(r.faults.corrected).toBeGreaterThanOrEqual(5);
     expect(r.twin?.maxAttitudeDeviationDeg).toBeGreaterThan(ATTITUDE_LOST_DEG);
+  });
+
+  test('the same words with the golden guard on (the default): repaired within a pass, so the sdc is brief, not a lost vehicle', () => {
+    // Two channels wrong at once outvote the third until the guard's pass reaches the word: still an
+    // sdc (the oracle must say so), but tens of votes instead of hundreds, and the attitude holds.
+    const events = (['B', 'C'] as const).flatMap((channel) => MISCORRECTED_BITS.map((bit) => [5, { kind: 'memory-flip', channel, word: RATE_KP_WORD, bit }] as const));
+    const r = fly(profile(events), 10);
+    expect(r.outcome).toBe('sdc');
+    const votes = (r.twin?.episodes ?? []).reduce((sum, e) => sum + e.votes, 0);
+    expect(votes).toBeGreaterThan(0);
+    expect(votes).toBeLessThan(60);
+    expect(r.twin?.maxAttitudeDeviationDeg ?? 99).toBeLessThan(ATTITUDE_LOST_DEG);
   });
 
   test('a corruption after the voter (test hook, +10° on actuator 0 for 1 s): sdc, unattributed — no mechanism can see it', () => {

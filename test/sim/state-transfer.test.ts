@@ -30,8 +30,13 @@ const CRASH_A: FaultProfile = {
   events: [{ atMicros: 2e6, fault: { kind: 'channel-crash', channel: 'A', restartAfterMicros: 500_000 } }],
 };
 
+/**
+ * The golden guard (src/core/channel/channel.ts) would repair B's latent gain from its golden copy
+ * within 52 ms; these tests are about the state vote, the layer that must hold when a source's
+ * latent error has no golden copy to come from, so the guard is off unless a test says otherwise.
+ */
 function flight(extra: Partial<FlightConfig> = {}): Flight {
-  return new Flight({ seed: 5, durationS: 8, rateHz: rig.rateHz, profile: CRASH_A, rig, ...extra });
+  return new Flight({ seed: 5, durationS: 8, rateHz: rig.rateHz, profile: CRASH_A, rig, goldenGuard: false, ...extra });
 }
 
 /** Flies 1 s, puts the latent wrong gain into B's control memory (the test hook), flies on to `untilS`. */
@@ -134,6 +139,16 @@ describe('the receiver verifies what it installed', () => {
     const f = flight();
     f.runCycles(5 * PERIOD_CYCLES_PER_S);
     expect(eventsOf(f, 0)).toEqual(['isolated:timeout', 'reintegrating:healthy_period', 'reintegrated:probation_passed']);
+    expect(gainOf(f, 0)).toBe(RIGHT);
+  });
+});
+
+describe('the golden guard (on by default) removes the latent error at its source', () => {
+  test('B\'s latent gain is repaired from its golden copy within a pass, and A returns with the right value', () => {
+    const f = flight({ goldenGuard: true });
+    flyWithLatentErrorInB(f, 5);
+    expect(gainOf(f, 1)).toBe(RIGHT);
+    expect(f.channels[1]?.goldenRepairs).toBeGreaterThan(0);
     expect(gainOf(f, 0)).toBe(RIGHT);
   });
 });

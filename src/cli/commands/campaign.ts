@@ -17,11 +17,12 @@ import { runInWorkers } from '../../campaign/workers.js';
 import { FLIGHT_MODELS, loadModel, type FlightModel } from '../../campaign/models.js';
 import { TWIN_SEEDS_MAX, type CampaignConfig } from '../../campaign/runner.js';
 import { ORACLE_VERSION } from '../../core/fault/outcome.js';
-import { CAMPAIGN_INJECTIONS_MAX, evenCounts, isTarget, leveugleCounts, TARGETS, type FaultSpaceShape, type Target } from '../../core/campaign/plan.js';
+import { CAMPAIGN_INJECTIONS_MAX, evenCounts, FAULT_CLASSES, isFaultClass, isTarget, leveugleCounts, TARGETS, type FaultClass, type FaultSpaceShape, type Target } from '../../core/campaign/plan.js';
 import { formatStatsTable, OutcomeCounter, type CampaignStats } from '../../core/campaign/stats.js';
 import { parseFaultProfile } from '../../core/fault/profile.js';
 import { describeResultsError, makeHeader, readResults, ResultsWriter, type CampaignRow, type ResultsFile, type ResultsHeader, type ShardSpec } from '../../io/results.js';
 import { runMerge } from './campaign-merge.js';
+import { parseVoterLanes } from './run.js';
 
 const OPTIONS = {
   injections: { type: 'string' },
@@ -36,6 +37,8 @@ const OPTIONS = {
   shard: { type: 'string' },
   model: { type: 'string' },
   'twin-seeds': { type: 'string' },
+  class: { type: 'string' },
+  'voter-lanes': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -56,7 +59,12 @@ const USAGE = [
   '  --injections N        run N injections (split evenly over the targets)',
   '  --margin E            size the sample by Leveugle et al. (DATE 2009) for margin of error E',
   '  --confidence C        ... at confidence C (0.95 or 95%); worst case p = 0.5, per target',
-  '  --target T            memory, registers, bus, sensor, channel, clock, all, or a list a,b (default all)',
+  '  --target T            a target, all, or a list a,b (default all): memory, registers, bus, sensor,',
+  '                        channel, clock, compute, control-flow, memory-mbu, stuck, ecc-logic, golden,',
+  '                        voter, actuator, bus-e2e, sensor-shape (docs/FAULTS.md, "Fault sites")',
+  '  --class C             single (default), double (a second independent fault within 1 s) or',
+  '                        common-mode (the row\'s fault in every replica at once)',
+  '  --voter-lanes 1|3      3 force-voted voter lanes (default) or 1, a simplex voter',
   '  --profile FILE        background fault profile for every flight (docs/FAULTS.md)',
   '  --duration-s S        flight length (default 10)      --rate-hz HZ  control rate (default 250)',
   '  --seed S              campaign seed (default 1)       --workers K   worker threads (default: CPUs)',
@@ -140,6 +148,12 @@ function readProfile(path: string | undefined): unknown {
   return JSON.parse(text) as unknown;
 }
 
+function parseClass(text: string | undefined): FaultClass {
+  const value = text ?? 'single';
+  if (!isFaultClass(value)) throw new UsageError(`--class must be one of ${FAULT_CLASSES.join(', ')}, got '${value}'`);
+  return value;
+}
+
 function parseModel(text: string | undefined): FlightModel {
   const model = text ?? 'emulated';
   const found = FLIGHT_MODELS.find((m) => m === model);
@@ -155,19 +169,22 @@ async function buildConfig(values: Values): Promise<CampaignConfig> {
   const model = parseModel(values.model);
   const profile = readProfile(values.profile);
   const twinSeeds = parseInteger('twin-seeds', values['twin-seeds'] ?? String(DEFAULT_TWIN_SEEDS), 0, TWIN_SEEDS_MAX);
+  const faultClass = parseClass(values.class);
+  const lanes = parseVoterLanes(values['voter-lanes']);
+  const classField = { ...(faultClass === 'single' ? {} : { faultClass }), ...(lanes === 1 ? { voterLanes: 1 as const } : {}) };
   const fixed = values.injections !== undefined;
   if (fixed && (values.margin !== undefined || values.confidence !== undefined)) throw new UsageError('give either --injections or --margin/--confidence, not both');
   if (!fixed && (values.margin === undefined || values.confidence === undefined)) throw new UsageError('missing --injections N (or --margin E --confidence C)');
   const shape = await loadShape(model);
   if (fixed) {
     const injections = parseInteger('injections', values.injections, 1, CAMPAIGN_INJECTIONS_MAX);
-    return { seed, durationS, rateHz, model, profile, counts: evenCounts(targets, injections), sizing: { mode: 'fixed', injections }, shape, twinSeeds };
+    return { seed, durationS, rateHz, model, profile, counts: evenCounts(targets, injections), sizing: { mode: 'fixed', injections }, shape, twinSeeds, ...classField };
   }
   const margin = parseFraction('margin', values.margin ?? '', false);
   const confidence = parseFraction('confidence', values.confidence ?? '', true);
   const counts = leveugleCounts(targets, shape, durationS, rateHz, margin, confidence);
   if (counts.reduce((a, c) => a + c.injections, 0) > CAMPAIGN_INJECTIONS_MAX) throw new UsageError(`--margin ${values.margin ?? ''} needs more than ${CAMPAIGN_INJECTIONS_MAX} injections`);
-  return { seed, durationS, rateHz, model, profile, counts, sizing: { mode: 'leveugle', margin, confidence }, shape, twinSeeds };
+  return { seed, durationS, rateHz, model, profile, counts, sizing: { mode: 'leveugle', margin, confidence }, shape, twinSeeds, ...classField };
 }
 
 async function loadShape(model: FlightModel): Promise<FaultSpaceShape> {

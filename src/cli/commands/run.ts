@@ -28,6 +28,8 @@ const HELP = `usage: triplex run [options]
   --links can|p2p   channel/voter links: CAN broadcast (default) or point-to-point (docs/BYZANTINE.md)
   --exchange plain|signed  p2p input exchange: plain (OM(1) with 4 channels) or signed (SM(1), Ed25519)
   --channels 3|4    control channels (4 needs --links p2p)
+  --voter-lanes 1|3 voter lanes: 3 (default; force-voted at the actuators) or 1 (a simplex
+                    voter: the configuration whose voter upsets reach the surfaces)
 `;
 
 function parseDuration(text: string | undefined): number {
@@ -103,11 +105,19 @@ async function replay(spec: string, json: boolean, io: CliIo): Promise<number> {
   return identical ? EXIT_OK : EXIT_FAILURE;
 }
 
+/** `--voter-lanes 1|3` (docs/REDUNDANCY.md, "The voter and the actuator path"); default 3. */
+export function parseVoterLanes(text: string | undefined): 1 | 3 {
+  if (text === undefined || text === '3') return 3;
+  if (text === '1') return 1;
+  throw new UsageError(`--voter-lanes must be 1 (a simplex voter) or 3 (force-voted lanes), got '${text}'`);
+}
+
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
     seed: { type: 'string' }, 'duration-s': { type: 'string' }, 'rate-hz': { type: 'string' }, faults: { type: 'string' },
     rig: { type: 'string' }, candump: { type: 'string' }, json: { type: 'boolean' }, realtime: { type: 'boolean' }, help: { type: 'boolean' },
     replay: { type: 'string' }, links: { type: 'string' }, exchange: { type: 'string' }, channels: { type: 'string' },
+    'voter-lanes': { type: 'string' },
   });
   if (values.help === true) { io.out(HELP); return EXIT_OK; }
   if (values.replay !== undefined) return replay(values.replay, values.json === true, io);
@@ -117,10 +127,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const rateHz = parseInteger('rate-hz', values['rate-hz'] ?? String(rig.rateHz), 10, 10_000);
   const wiring = parseLinkOptions(values);
   const profile = profileArg(values.faults ?? 'default');
+  const voterLanes = parseVoterLanes(values['voter-lanes']);
   const log = values.candump === undefined ? undefined : openCandump(values.candump);
   try {
     const created = createFlight({
-      seed, durationS, rateHz, profile, rig, keyring: keyringFromSeed,
+      seed, durationS, rateHz, profile, rig, keyring: keyringFromSeed, ...(voterLanes === 3 ? {} : { voterLanes }),
       ...(log === undefined ? {} : { frameLog: log.log }), ...(wiring.links === 'can' && wiring.channelCount === 3 ? {} : wiring),
     });
     if (!created.ok) throw new UsageError(`${values.faults ?? 'default'}: ${created.error}`);

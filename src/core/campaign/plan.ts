@@ -12,12 +12,42 @@
  * replays agree on every row without sharing any state (docs/CAMPAIGNS.md).
  */
 import { assert } from '../assert.js';
-import type { ChannelName, FaultSpec, SensorMode, TimedFault } from '../fault/profile.js';
+import {
+  ACTUATORS, COMPUTE_VALUE_NAMES, VOTER_LANES_MAX, VOTER_UPSET_FIELDS, voterFieldSize,
+  type ChannelName, type FaultSpec, type SensorMode, type TimedFault,
+} from '../fault/profile.js';
+import { CONTROL_READ_ONLY_BYTES } from '../control/state.js';
 import { mix64, Prng } from '../sim/prng.js';
 import { leveugleSampleSize } from './sampling.js';
 
-export const TARGETS = ['memory', 'registers', 'bus', 'sensor', 'channel', 'clock'] as const;
+/**
+ * Campaign targets (docs/FAULTS.md, "Fault sites" and its coverage table). The first six are
+ * the first wave's: stored words the ECC and TMR correct by construction, bus frames, sensors,
+ * whole channels and clocks. The rest are the sites where one event can really reach a surface:
+ * computation and control flow, upsets beyond the code's guarantee (3+ bits in a word, stuck
+ * cells, the scrubber's and the decoder's own state, the golden copy), the voter lanes and the
+ * actuators, bus corruption the CAN CRC misses, voter-only drops and a forged sender, and sensor
+ * drift and scale faults.
+ */
+export const TARGETS = [
+  'memory', 'registers', 'bus', 'sensor', 'channel', 'clock',
+  'compute', 'control-flow', 'memory-mbu', 'stuck', 'ecc-logic', 'golden', 'voter', 'actuator', 'bus-e2e', 'sensor-shape',
+] as const;
 export type Target = (typeof TARGETS)[number];
+
+/**
+ * Campaign classes (`--class`): `single` one fault per row; `double` a second, independent fault
+ * (drawn from the campaign's targets like any row's) within DOUBLE_WINDOW_MICROS after the first;
+ * `common-mode` the row's fault in every replica at once (every channel, every voter lane, every
+ * sensor, the frame of every sender of that kind), which no replication masks.
+ */
+export const FAULT_CLASSES = ['single', 'double', 'common-mode'] as const;
+export type FaultClass = (typeof FAULT_CLASSES)[number];
+export function isFaultClass(text: string): text is FaultClass {
+  return (FAULT_CLASSES as readonly string[]).includes(text);
+}
+/** A double fault's second fault lands within this long after the first (µs): one fault window. */
+export const DOUBLE_WINDOW_MICROS = 1_000_000;
 
 export function isTarget(text: string): text is Target {
   return (TARGETS as readonly string[]).includes(text);
@@ -73,6 +103,66 @@ const CLOCK_VARIANTS: readonly ChannelVariant[] = [
 /** Bus faults per frame identifier: corrupt, drop at each receiver, delay 20 ms, duplicate. */
 const BUS_DELAY_MICROS = 20_000;
 
+// ---- the sites of issue 14 ---------------------------------------------------------------
+
+/** Stages after which a computation error lands (the law's four stages). */
+const LAW_STAGES = 4;
+const CONTROL_FLOW_VARIANTS: readonly ((channel: ChannelName) => FaultSpec)[] = [
+  ...[0, 1, 2, 3].map((stage) => (channel: ChannelName): FaultSpec => ({ kind: 'control-flow', channel, mode: 'skip', stage })),
+  ...[0, 1, 2, 3].map((stage) => (channel: ChannelName): FaultSpec => ({ kind: 'control-flow', channel, mode: 'repeat', stage })),
+  ...[0, 1, 2].map((stage) => (channel: ChannelName): FaultSpec => ({ kind: 'control-flow', channel, mode: 'jump', stage })),
+  (channel) => ({ kind: 'control-flow', channel, mode: 'stale' }),
+  (channel) => ({ kind: 'control-flow', channel, mode: 'wrong-branch' }),
+];
+/** Sizes of a beyond-ECC upset in one code word. */
+const WORD_MBU_SIZES = [3, 4, 5, 6, 7, 8] as const;
+/** Scrubber cursor bits (the image has < 128 words: higher bits wrap the same way) and decoder data bits. */
+const SCRUBBER_BITS = 7;
+const DECODER_BITS = 32;
+/** Actuator faults: jam (for good, or 0.5 s), hard-over to either stop, runaway at ±20°/s. */
+const ACTUATOR_VARIANTS: readonly ((actuator: number) => FaultSpec)[] = [
+  (actuator) => ({ kind: 'actuator', actuator, mode: 'jam' }),
+  (actuator) => ({ kind: 'actuator', actuator, mode: 'jam', durationMicros: 500_000 }),
+  (actuator) => ({ kind: 'actuator', actuator, mode: 'hard-over', value: 1 }),
+  (actuator) => ({ kind: 'actuator', actuator, mode: 'hard-over', value: -1 }),
+  (actuator) => ({ kind: 'actuator', actuator, mode: 'hard-over', value: 1, durationMicros: 200_000 }),
+  (actuator) => ({ kind: 'actuator', actuator, mode: 'runaway', value: 20 }),
+  (actuator) => ({ kind: 'actuator', actuator, mode: 'runaway', value: -20 }),
+];
+const SENSOR_SHAPE_VARIANTS: readonly { readonly mode: SensorMode; readonly value: number }[] = [
+  { mode: 'drift', value: 0.01 }, { mode: 'drift', value: -0.01 }, { mode: 'drift', value: 0.1 }, { mode: 'drift', value: -0.1 },
+  { mode: 'scale', value: 1.1 }, { mode: 'scale', value: 0.8 }, { mode: 'scale', value: -1 },
+];
+/** bus-e2e variants per frame identifier: one payload bit, four payload bits (both past the CAN CRC), a drop at the voter. */
+const BUS_E2E_ID_VARIANTS = 3;
+/** A forged sender on CAN: offset of the forged commands (deg) and how long it lasts. */
+const MASQUERADE_OFFSETS_DEG = [5, -5] as const;
+const MASQUERADE_MICROS = 1_000_000;
+
+function voterLaneLocations(channels: number): number {
+  return VOTER_UPSET_FIELDS.reduce((sum, f) => { const z = voterFieldSize(f, channels); return sum + z.length * z.bits; }, 0);
+}
+
+/** The voter target: every bit of every lane's state, then every bit of every lane's command code to each actuator. */
+function voterFault(index: number, channels: number): FaultSpec {
+  const perLane = voterLaneLocations(channels);
+  const upsets = VOTER_LANES_MAX * perLane;
+  if (index >= upsets) {
+    const rest = index - upsets;
+    const bit = rest % 16;
+    const actuator = Math.floor(rest / 16) % ACTUATORS;
+    return { kind: 'command-flip', lane: Math.floor(rest / (16 * ACTUATORS)), actuator, bit };
+  }
+  const lane = Math.floor(index / perLane);
+  let within = index % perLane;
+  for (const field of VOTER_UPSET_FIELDS) {
+    const z = voterFieldSize(field, channels);
+    if (within < z.length * z.bits) return { kind: 'voter-upset', lane, field, index: Math.floor(within / z.bits), bit: within % z.bits };
+    within -= z.length * z.bits;
+  }
+  assert(false, 'voter location out of range');
+}
+
 /** Number of distinct fault locations of a target. */
 export function locationCount(target: Target, shape: FaultSpaceShape): number {
   const channels = shape.channels.length;
@@ -83,6 +173,16 @@ export function locationCount(target: Target, shape: FaultSpaceShape): number {
     case 'sensor': return shape.sensors.length * SENSOR_VARIANTS.length;
     case 'channel': return channels * CHANNEL_VARIANTS.length;
     case 'clock': return channels * CLOCK_VARIANTS.length;
+    case 'compute': return channels * COMPUTE_VALUE_NAMES.length * 32 * LAW_STAGES;
+    case 'control-flow': return channels * CONTROL_FLOW_VARIANTS.length;
+    case 'memory-mbu': return channels * shape.memoryWords * shape.memoryCodeBits * WORD_MBU_SIZES.length;
+    case 'stuck': return channels * shape.memoryWords * shape.memoryCodeBits * 2;
+    case 'ecc-logic': return channels * (SCRUBBER_BITS + DECODER_BITS);
+    case 'golden': return channels * CONTROL_READ_ONLY_BYTES * 8;
+    case 'voter': return VOTER_LANES_MAX * (voterLaneLocations(channels) + ACTUATORS * 16);
+    case 'actuator': return ACTUATORS * ACTUATOR_VARIANTS.length;
+    case 'bus-e2e': return shape.busIds.length * BUS_E2E_ID_VARIANTS + channels * (channels - 1) * MASQUERADE_OFFSETS_DEG.length;
+    case 'sensor-shape': return shape.sensors.length * SENSOR_SHAPE_VARIANTS.length;
   }
 }
 
@@ -127,6 +227,63 @@ export function faultAtLocation(target: Target, shape: FaultSpaceShape, index: n
       return pick(CHANNEL_VARIANTS, index % CHANNEL_VARIANTS.length)(pick(shape.channels, Math.floor(index / CHANNEL_VARIANTS.length)));
     case 'clock':
       return pick(CLOCK_VARIANTS, index % CLOCK_VARIANTS.length)(pick(shape.channels, Math.floor(index / CLOCK_VARIANTS.length)));
+    case 'compute': {
+      const stage = index % LAW_STAGES;
+      const bit = Math.floor(index / LAW_STAGES) % 32;
+      const rest = Math.floor(index / (LAW_STAGES * 32));
+      const value = pick(COMPUTE_VALUE_NAMES, rest % COMPUTE_VALUE_NAMES.length);
+      return { kind: 'compute-flip', channel: pick(shape.channels, Math.floor(rest / COMPUTE_VALUE_NAMES.length)), value, bit, stage };
+    }
+    case 'control-flow':
+      return pick(CONTROL_FLOW_VARIANTS, index % CONTROL_FLOW_VARIANTS.length)(pick(shape.channels, Math.floor(index / CONTROL_FLOW_VARIANTS.length)));
+    case 'memory-mbu': {
+      const bits = pick(WORD_MBU_SIZES, index % WORD_MBU_SIZES.length);
+      const rest = Math.floor(index / WORD_MBU_SIZES.length);
+      const bit = rest % shape.memoryCodeBits;
+      const rest2 = Math.floor(rest / shape.memoryCodeBits);
+      return { kind: 'word-mbu', channel: pick(shape.channels, rest2 % channels), word: Math.floor(rest2 / channels), bits, bit };
+    }
+    case 'stuck': {
+      const value = index % 2;
+      const rest = Math.floor(index / 2);
+      const bit = rest % shape.memoryCodeBits;
+      const rest2 = Math.floor(rest / shape.memoryCodeBits);
+      return { kind: 'stuck-bit', channel: pick(shape.channels, rest2 % channels), word: Math.floor(rest2 / channels), bit, value };
+    }
+    case 'ecc-logic': {
+      const within = index % (SCRUBBER_BITS + DECODER_BITS);
+      const channel = pick(shape.channels, Math.floor(index / (SCRUBBER_BITS + DECODER_BITS)));
+      return within < SCRUBBER_BITS ? { kind: 'scrubber-upset', channel, bit: within } : { kind: 'decoder-upset', channel, bit: within - SCRUBBER_BITS };
+    }
+    case 'golden': {
+      const bit = index % 8;
+      const byte = Math.floor(index / 8) % CONTROL_READ_ONLY_BYTES;
+      return { kind: 'golden-flip', channel: pick(shape.channels, Math.floor(index / (8 * CONTROL_READ_ONLY_BYTES))), byte, bit };
+    }
+    case 'voter': return voterFault(index, channels);
+    case 'actuator':
+      return pick(ACTUATOR_VARIANTS, index % ACTUATOR_VARIANTS.length)(Math.floor(index / ACTUATOR_VARIANTS.length));
+    case 'bus-e2e': {
+      const perId = shape.busIds.length * BUS_E2E_ID_VARIANTS;
+      if (index < perId) {
+        const id = pick(shape.busIds, index % shape.busIds.length);
+        const variant = Math.floor(index / shape.busIds.length);
+        if (variant === 0) return { kind: 'payload-corrupt', id, bits: 1 };
+        if (variant === 1) return { kind: 'payload-corrupt', id, bits: 4 };
+        return { kind: 'voter-drop', id };
+      }
+      const rest = index - perId;
+      const value = pick(MASQUERADE_OFFSETS_DEG, rest % MASQUERADE_OFFSETS_DEG.length);
+      const pair = Math.floor(rest / MASQUERADE_OFFSETS_DEG.length);
+      const forger = Math.floor(pair / (channels - 1));
+      const victimSlot = pair % (channels - 1);
+      const victim = victimSlot >= forger ? victimSlot + 1 : victimSlot;
+      return { kind: 'can-masquerade', channel: pick(shape.channels, forger), victim: pick(shape.channels, victim), value, durationMicros: MASQUERADE_MICROS };
+    }
+    case 'sensor-shape': {
+      const variant = pick(SENSOR_SHAPE_VARIANTS, index % SENSOR_SHAPE_VARIANTS.length);
+      return { kind: 'sensor', sensor: pick(shape.sensors, Math.floor(index / SENSOR_SHAPE_VARIANTS.length)), mode: variant.mode, value: variant.value };
+    }
   }
 }
 
@@ -149,7 +306,41 @@ export function describeLocation(fault: FaultSpec): string {
     case 'two-faced': return `${fault.channel} two-faced ±${fault.value}`;
     case 'masquerade': return `${fault.channel} masquerade as ${fault.victim ?? 'next'} ${fault.value}`;
     case 'replay': return `${fault.channel} replay ${fault.lagCycles} cycles`;
+    case 'compute-flip': return `${fault.channel} compute ${fault.value ?? '?'} bit ${fault.bit ?? '?'} after stage ${fault.stage ?? '?'}`;
+    case 'control-flow': return `${fault.channel} ${fault.mode}${fault.stage === undefined ? '' : ` stage ${fault.stage}`}`;
+    case 'word-mbu': return `${fault.channel} word ${fault.word ?? '?'} ${fault.bits} bits from ${fault.bit ?? '?'}`;
+    case 'stuck-bit': return `${fault.channel} word ${fault.word ?? '?'} bit ${fault.bit ?? '?'} stuck at ${fault.value ?? '?'}`;
+    case 'scrubber-upset': return `${fault.channel} scrubber cursor bit ${fault.bit ?? '?'}`;
+    case 'decoder-upset': return `${fault.channel} ECC decoder bit ${fault.bit ?? '?'}`;
+    case 'golden-flip': return `${fault.channel} golden byte ${fault.byte ?? '?'} bit ${fault.bit ?? '?'}`;
+    case 'voter-upset': return `lane ${fault.lane} ${fault.field ?? '?'}[${fault.index ?? '?'}] bit ${fault.bit ?? '?'}`;
+    case 'command-flip': return `lane ${fault.lane} actuator ${fault.actuator ?? '?'} code bit ${fault.bit ?? '?'}`;
+    case 'actuator': return `actuator ${fault.actuator} ${fault.mode}${fault.value === undefined ? '' : ` ${fault.value}`}${fault.durationMicros === undefined ? '' : ` ${fault.durationMicros / 1e6} s`}`;
+    case 'payload-corrupt': return `payload ${fault.bits ?? 1} bits id 0x${(fault.id ?? 0).toString(16)}`;
+    case 'voter-drop': return `voter-drop id 0x${(fault.id ?? 0).toString(16)}`;
+    case 'can-masquerade': return `${fault.channel} forges ${fault.victim ?? 'next'} ${fault.value}°`;
   }
+}
+
+/**
+ * The row's fault in every replica (the common-mode class): the same upset in every channel,
+ * every voter lane, every sensor, or the frames of every sender of the same kind. A fault with no
+ * replica (an actuator, a babble, a delay of one frame id's kind with one sender) stays single.
+ */
+export function commonModeFaults(fault: FaultSpec, shape: FaultSpaceShape): FaultSpec[] {
+  if (fault.kind === 'voter-upset' || fault.kind === 'command-flip') {
+    return Array.from({ length: VOTER_LANES_MAX }, (_, lane) => ({ ...fault, lane }));
+  }
+  if (fault.kind === 'sensor') return shape.sensors.map((sensor) => ({ ...fault, sensor }));
+  if (fault.kind === 'can-masquerade' || fault.kind === 'two-faced' || fault.kind === 'masquerade' || fault.kind === 'replay') return [fault];
+  if ('channel' in fault) return shape.channels.map((channel) => ({ ...fault, channel }));
+  const id = (fault as { readonly id?: number }).id;
+  if (id !== undefined) {
+    const replicas = shape.busIds.filter((other) => other - (other % 16) === id - (id % 16));
+    return replicas.map((other) => ({ ...fault, id: other }));
+  }
+  if (fault.kind === 'bus-drop') return shape.channels.map((receiver) => ({ ...fault, receiver }));
+  return [fault];
 }
 
 /** Control cycles in the injection window of a flight. */
@@ -169,6 +360,8 @@ export interface CampaignPlanConfig {
   readonly rateHz: number;
   /** Injections per target, in the order rows are interleaved. */
   readonly counts: readonly { readonly target: Target; readonly injections: number }[];
+  /** The campaign class (default single). */
+  readonly faultClass?: FaultClass;
 }
 
 export interface PlannedRow {
@@ -177,6 +370,8 @@ export interface PlannedRow {
   readonly target: Target;
   readonly location: string;
   readonly fault: TimedFault;
+  /** The class's further faults of the row (double: the second; common-mode: the other replicas). */
+  readonly extra: readonly TimedFault[];
 }
 
 /** Sizes each target by Leveugle's formula over its own fault space. */
@@ -223,7 +418,30 @@ export class CampaignPlan {
     const periodMicros = 1_000_000 / this.config.rateHz;
     const firstCycle = Math.floor(Math.floor(this.config.durationS * this.config.rateHz) * INJECTION_WINDOW_FROM);
     const cycle = firstCycle + draws.nextInt(timeSlotCount(this.config.durationS, this.config.rateHz));
-    return { row, seed, target, location: describeLocation(fault), fault: { atMicros: Math.round(cycle * periodMicros), fault } };
+    const atMicros = Math.round(cycle * periodMicros);
+    const planned = { row, seed, target, location: describeLocation(fault), fault: { atMicros, fault } };
+    switch (this.config.faultClass ?? 'single') {
+      case 'single': return { ...planned, extra: [] };
+      case 'common-mode': {
+        const replicas = commonModeFaults(fault, this.shape);
+        const extra = replicas.filter((f) => describeLocation(f) !== planned.location).map((f) => ({ atMicros, fault: f }));
+        return { ...planned, location: extra.length === 0 ? planned.location : `${planned.location} in all ${extra.length + 1}`, extra };
+      }
+      case 'double': {
+        // The second fault: a target drawn by the campaign's weights, its location, and a time within the window.
+        let pickAt = draws.nextInt(this.total);
+        let second: Target = target;
+        for (const c of this.config.counts) {
+          if (pickAt < c.injections) { second = c.target; break; }
+          pickAt -= c.injections;
+        }
+        const other = faultAtLocation(second, this.shape, draws.nextInt(locationCount(second, this.shape)));
+        const lastMicros = Math.floor(this.config.durationS * this.config.rateHz - 1) * periodMicros;
+        const offsetCycles = 1 + draws.nextInt(Math.max(1, Math.floor(DOUBLE_WINDOW_MICROS / periodMicros)));
+        const at2 = Math.min(Math.round(lastMicros), atMicros + Math.round(offsetCycles * periodMicros));
+        return { ...planned, location: `${planned.location} + ${second} ${describeLocation(other)} at +${(at2 - atMicros) / 1000} ms`, extra: [{ atMicros: at2, fault: other }] };
+      }
+    }
   }
 }
 

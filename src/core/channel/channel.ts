@@ -21,9 +21,10 @@
  * transfer. Nothing is allocated per cycle.
  */
 import { assert } from '../assert.js';
-import { ControlLaw, LAW_OK, type StageHook } from '../control/law.js';
+import { CF_JUMP_TO_END, CF_REPEAT_STAGE, CF_SKIP_STAGE, CF_WRONG_BRANCH, ControlLaw, LAW_CONTROL_FLOW, LAW_OK, type StageHook } from '../control/law.js';
 import { initialiseControlMemory, SETPOINT_LENGTH, writeSetpoint, type ControlGains } from '../control/gains.js';
-import { CONTROL_MEMORY_BYTES, REGISTER_NAMES } from '../control/state.js';
+import { CONTROL_MEMORY_BYTES, CONTROL_READ_ONLY_BYTES, REGISTER_COUNT, REGISTER_NAMES } from '../control/state.js';
+import { GoldenRegion } from '../memory/golden-region.js';
 import { setpointAt, type SetpointSchedule } from '../control/setpoint.js';
 import { createActuatorCommand, encodeCommand } from '../frame/command-frame.js';
 import { check, createCheckStateFor, createProtectState, e2eConfigOf, protect, type CheckState, type E2eConfig, type ProtectState } from '../frame/e2e/index.js';
@@ -58,6 +59,23 @@ const OWN_READING_FRESH_MICROS = 6_000;
 const FAULT_REPORT_STATUS_FRAMES = 2;
 /** Steps missed (by the channel's own oscillator) after which it was down and re-acquires its clock. */
 const DOWN_GAP_PERIODS = 3;
+/**
+ * The golden-copy guard of the read-only region (gains, limits, matrices): blocks of this many
+ * bytes, this many checked per cycle, so a pass over the 208-byte region takes 13 cycles (52 ms at
+ * 250 Hz). It finds what the ECC cannot: a 3+-bit upset the decoder miscorrected into a valid
+ * word, or a wrong value written with a valid code (docs/INTEGRITY.md, "Golden regions").
+ */
+const GOLDEN_BLOCK_BYTES = 16;
+const GOLDEN_BLOCKS_PER_CYCLE = 1;
+/** Whole-step control-flow errors (the executive's, not the law's): the law step is skipped, run twice, or fed stale inputs. */
+const STEP_NORMAL = 0;
+const STEP_SKIP = 1;
+const STEP_REPEAT = 2;
+const STEP_STALE = 3;
+export type StepFlowError = 'skip' | 'repeat' | 'stale';
+/** Stage-level control-flow errors (src/core/control/law.ts CF_*), by name. */
+const LAW_FLOW_ERRORS = { skip: CF_SKIP_STAGE, repeat: CF_REPEAT_STAGE, jump: CF_JUMP_TO_END, 'wrong-branch': CF_WRONG_BRANCH } as const;
+export type LawFlowError = keyof typeof LAW_FLOW_ERRORS;
 /** First IDs of the received frame kinds (receiveFrame runs for every frame on the bus). */
 const IMU_RATE_ID_1 = canIdOf('imu-rate', 1);
 const IMU_ACCEL_ID_1 = canIdOf('imu-accel', 1);
@@ -94,14 +112,23 @@ export interface ChannelConfig {
   readonly sensorCount?: number;
   /** Integrator equalisation toward the peers' mid-value command (1/s; 0 turns it off; default 2). */
   readonly equalizationGainPerS?: number;
+  /** Golden-region blocks checked per cycle (default GOLDEN_BLOCKS_PER_CYCLE; 0 turns the golden guard off). */
+  readonly goldenBlocksPerCycle?: number;
   /** Command differences (deg) beyond which a cycle is not equalised (default 1). */
   readonly equalizationWindowDeg?: number;
 }
 
-export type ChannelSelfFault = 'none' | 'memory_uncorrectable' | 'law_fault';
+export type ChannelSelfFault = 'none' | 'memory_uncorrectable' | 'law_fault' | 'control_flow' | 'golden_corrupt';
 
 /** One register flip to be applied between two stages of the next law step (a mid-computation upset). */
 interface PendingRegisterFlip { register: number; copy: RegisterCopy; bit: number; stage: number; armed: boolean }
+/**
+ * One computation error for the next law step: a working value wrong in every copy (computed
+ * wrong by the ALU/FPU, or upset in the CPU register that held it after its voted read). Index
+ * < REGISTER_COUNT: that register after stage `stage`; else consolidated sensor value
+ * index − REGISTER_COUNT before the law runs.
+ */
+interface PendingComputeFlip { index: number; bit: number; stage: number; armed: boolean }
 
 export class ChannelRuntime implements StageHook {
   readonly name: ChannelId;
@@ -168,6 +195,15 @@ export class ChannelRuntime implements StageHook {
   private readonly timing: CanTiming;
   private readonly body: number;
   private readonly flip: PendingRegisterFlip = { register: 0, copy: 0, bit: 0, stage: 0, armed: false };
+  private readonly computeFlip: PendingComputeFlip = { index: 0, bit: 0, stage: 0, armed: false };
+  private stepFlow = STEP_NORMAL;
+  private readonly f32 = new Float32Array(1);
+  private readonly u32 = new Uint32Array(this.f32.buffer);
+  /** The golden copy of the read-only region (it stands for flash: `golden-flip` hits it) and its guard. */
+  readonly goldenCopy: Uint8Array;
+  readonly golden: GoldenRegion;
+  goldenRepairs = 0;
+  private readonly goldenBudget: number;
   private faultReportsLeft = 0;
   private scrubClockMicros = 0;
   private stepTrueMicros = 0;
@@ -219,6 +255,10 @@ export class ChannelRuntime implements StageHook {
     });
     this.syncGuard = new SyncGuard(cfg.channelCount, this.bitMicros, jumpThresholdMicros(cfg.clockSync));
     this.initialiseState(0);
+    this.goldenCopy = this.memory.read(0, CONTROL_READ_ONLY_BYTES).slice();
+    this.golden = new GoldenRegion(this.memory, { address: 0, golden: this.goldenCopy, blockBytes: GOLDEN_BLOCK_BYTES });
+    this.goldenBudget = cfg.goldenBlocksPerCycle ?? GOLDEN_BLOCKS_PER_CYCLE;
+    assert(Number.isInteger(this.goldenBudget) && this.goldenBudget >= 0, 'channel goldenBlocksPerCycle');
   }
 
   get commandId(): number {
@@ -268,17 +308,27 @@ export class ChannelRuntime implements StageHook {
     this.lastStepRawMicros = raw;
     this.stepTrueMicros = trueMicros;
     this.lastCycleIndex = k;
+    this.lastSelfFault = 'none';
     this.cycles++;
     if (k % this.cfg.syncEveryCycles === 1) this.resync();
-    this.consolidateSensors(raw);
+    const flow = this.stepFlow;
+    this.stepFlow = STEP_NORMAL;
+    if (flow !== STEP_STALE) this.consolidateSensors(raw);
+    if (this.computeFlip.armed && this.computeFlip.index >= REGISTER_COUNT) this.applySensorComputeFlip();
     setpointAt(this.cfg.schedule, Math.max(0, k) * this.cfg.periodMicros, this.setpoint);
     writeSetpoint(this.memory, this.setpoint);
     this.equalizer.apply(this.memory, raw, this.dtS);
-    const lawStatus = this.law.step(this.memory, this.registers, this.consolidator.output, this.dtS, this.commandDeg);
+    let lawStatus: number = LAW_OK;
+    if (flow !== STEP_SKIP) {
+      lawStatus = this.law.step(this.memory, this.registers, this.consolidator.output, this.dtS, this.commandDeg);
+      if (flow === STEP_REPEAT && lawStatus === LAW_OK) lawStatus = this.law.step(this.memory, this.registers, this.consolidator.output, this.dtS, this.commandDeg);
+    }
     if (this.memory.portFaults > 0) this.selfFault('memory_uncorrectable');
+    else if (lawStatus === LAW_CONTROL_FLOW) this.selfFault('control_flow');
     else if (lawStatus !== LAW_OK) this.selfFault('law_fault');
     else this.sendCommand();
     this.scrub();
+    if (this.goldenBudget > 0) this.guardGolden();
     this.registerRepairs += this.registers.refreshAll();
     if (k % this.cfg.statusEveryCycles === this.cfg.index % this.cfg.statusEveryCycles) this.sendStatus();
   }
@@ -332,11 +382,62 @@ export class ChannelRuntime implements StageHook {
     return this.flip.armed;
   }
 
-  /** StageHook: applies an armed register flip between two stages of the law. */
+  /**
+   * Fault injection, a computation error (docs/FAULTS.md): working value `index` (a register, or
+   * REGISTER_COUNT + a consolidated sensor axis) gets bit `bit` of its float32 flipped in every
+   * copy after law stage `stage` of the next step (sensor values: before the law runs).
+   */
+  armComputeFlip(index: number, bit: number, stage: number): void {
+    assert(Number.isInteger(index) && index >= 0 && index < REGISTER_COUNT + 6 && bit >= 0 && bit < 32 && stage >= 0 && stage <= 3, 'armComputeFlip');
+    Object.assign(this.computeFlip, { index, bit, stage, armed: true });
+  }
+
+  /** Fault injection, a control-flow error of the next step: of the executive (`skip`, `repeat`, `stale`) or inside the law at `stage`. */
+  armControlFlowError(mode: StepFlowError | LawFlowError, stage: number | undefined): void {
+    if (stage === undefined && (mode === 'skip' || mode === 'repeat' || mode === 'stale')) {
+      this.stepFlow = mode === 'skip' ? STEP_SKIP : mode === 'repeat' ? STEP_REPEAT : STEP_STALE;
+      return;
+    }
+    if (mode === 'stale') { this.stepFlow = STEP_STALE; return; }
+    this.law.armControlFlowError(LAW_FLOW_ERRORS[mode], stage ?? 0);
+  }
+
+  /** Control-flow errors the law's signature check caught. */
+  get controlFlowErrorsDetected(): number {
+    return this.law.controlFlowErrorsDetected;
+  }
+
+  /** StageHook: applies an armed register flip or computation error between two stages of the law. */
   afterStage(stage: number): void {
+    const c = this.computeFlip;
+    if (c.armed && c.index < REGISTER_COUNT && stage === c.stage) {
+      c.armed = false;
+      for (let copy = 0; copy < 3; copy++) this.registers.flipAt(c.index, copy as RegisterCopy, c.bit);
+    }
     if (!this.flip.armed || stage !== this.flip.stage) return;
     this.flip.armed = false;
     this.registers.flipAt(this.flip.register, this.flip.copy, this.flip.bit);
+  }
+
+  /**
+   * One step of the golden guard. A bad block whose golden copy fails its own CRC cannot be
+   * repaired: the channel cannot trust its configuration, so it goes fail-silent and restarts
+   * cold from the configured gains (the program's constants, not the damaged copy).
+   */
+  private guardGolden(): void {
+    const report = this.golden.step(this.scrubClockMicros, this.goldenBudget);
+    this.goldenRepairs += report.repaired;
+    if (report.mismatches > report.repaired && this.lastSelfFault === 'none') this.selfFault('golden_corrupt');
+  }
+
+  private applySensorComputeFlip(): void {
+    const c = this.computeFlip;
+    c.armed = false;
+    const out = this.consolidator.output;
+    const axis = c.index - REGISTER_COUNT;
+    this.f32[0] = out[axis] ?? 0;
+    this.u32[0] = ((this.u32[0] ?? 0) ^ (1 << c.bit)) >>> 0;
+    out[axis] = this.f32[0];
   }
 
   /** Consolidated sensor values of the last step [gx gy gz ax ay az]. */

@@ -23,7 +23,33 @@ export const LAW_OK = 0;
 export const LAW_BAD_LAYOUT = 1;
 /** An actuator output was not finite (NaN/∞ from corrupted state); it was replaced by 0. */
 export const LAW_NON_FINITE = 2;
-export type LawStatus = typeof LAW_OK | typeof LAW_BAD_LAYOUT | typeof LAW_NON_FINITE;
+/** The control-flow signature check failed: a stage was skipped, re-entered or jumped out of (outputs zeroed). */
+export const LAW_CONTROL_FLOW = 3;
+export type LawStatus = typeof LAW_OK | typeof LAW_BAD_LAYOUT | typeof LAW_NON_FINITE | typeof LAW_CONTROL_FLOW;
+
+/**
+ * Control-flow errors the law can be made to suffer in one step (fault injection):
+ *   CF_SKIP_STAGE    stage `stage` is skipped (the PC jumps over the block, signature update included)
+ *   CF_REPEAT_STAGE  after stage `stage` the PC jumps back to its start
+ *   CF_JUMP_TO_END   after stage `stage` the PC jumps to the output (the later stages skipped)
+ *   CF_WRONG_BRANCH  the estimator's accelerometer-gate branch is taken the wrong way (a legal edge)
+ */
+export const CF_SKIP_STAGE = 1;
+export const CF_REPEAT_STAGE = 2;
+export const CF_JUMP_TO_END = 3;
+export const CF_WRONG_BRANCH = 4;
+
+/**
+ * Control-flow checking by signatures, after CFCSS (Oh, Shirvani, McCluskey, "Control-flow
+ * checking by software signatures", IEEE Trans. Reliability 51(1), 2002): each stage (basic
+ * block) has a compile-time signature s_i and a difference d_i = s_pred ⊕ s_i; on entry the run-time
+ * signature G becomes G ⊕ d_i and must equal s_i, and before the output G ⊕ d_out must equal
+ * s_out. A skipped block, a re-entered one or a jump out of the sequence leaves G wrong at the next
+ * check. A legal edge taken on wrong data (the wrong branch of a decision) is not a control-flow
+ * error to CFCSS and is not caught: that is a data error, left to the cross-channel vote.
+ */
+const SIGNATURES = Uint32Array.of(0x3a1, 0x5c2, 0x6d4, 0x9e8, 0xc71);
+const SIGNATURE_START = 0x1f0;
 
 export const LAW_STAGE_ESTIMATE = 0;
 export const LAW_STAGE_ATTITUDE = 1;
@@ -51,6 +77,13 @@ export class ControlLaw {
   private readonly quaternion = new Float64Array(4);
   /** Memo: [roll, pitch, yaw] last read from the setpoint slots, then their quaternion. */
   private readonly setpointCache = Float64Array.of(Number.NaN, Number.NaN, Number.NaN, 1, 0, 0, 0);
+  /** An armed control-flow error for the next step (CF_*; 0: none) and its stage. */
+  private flowError = 0;
+  private flowStage = 0;
+  /** The estimator's accelerometer gate is inverted in this step (CF_WRONG_BRANCH). */
+  private wrongBranch = false;
+  /** Control-flow errors the signature check detected. */
+  controlFlowErrorsDetected = 0;
 
   constructor(options: ControlLawOptions = {}) {
     this.base = options.base ?? 0;
@@ -71,14 +104,16 @@ export class ControlLaw {
       out.fill(0, 0, ACTUATOR_COUNT);
       return LAW_BAD_LAYOUT;
     }
-    this.estimate(mem, regs, sample, dtS);
-    this.hook?.afterStage(LAW_STAGE_ESTIMATE);
-    this.attitudeLoop(mem, regs);
-    this.hook?.afterStage(LAW_STAGE_ATTITUDE);
-    this.rateLoop(mem, regs, dtS);
-    this.hook?.afterStage(LAW_STAGE_RATE);
-    this.allocate(mem, regs, dtS);
-    this.hook?.afterStage(LAW_STAGE_ALLOCATION);
+    const flow = this.flowError;
+    this.flowError = 0;
+    this.wrongBranch = flow === CF_WRONG_BRANCH;
+    const signatureOk = flow === 0 || flow === CF_WRONG_BRANCH ? this.runStages(mem, regs, sample, dtS) : this.runStagesWithError(mem, regs, sample, dtS, flow, this.flowStage);
+    this.wrongBranch = false;
+    if (!signatureOk) {
+      this.controlFlowErrorsDetected++;
+      out.fill(0, 0, ACTUATOR_COUNT);
+      return LAW_CONTROL_FLOW;
+    }
     let status: LawStatus = LAW_OK;
     for (let i = 0; i < ACTUATOR_COUNT; i++) {
       const value = regs.readF32At(R.actuatorOutput + i);
@@ -90,6 +125,65 @@ export class ControlLaw {
       }
     }
     return status;
+  }
+
+  /** Fault injection: the next step suffers control-flow error `kind` (CF_*) at `stage` (0..3). */
+  armControlFlowError(kind: number, stage: number): void {
+    assert(kind >= CF_SKIP_STAGE && kind <= CF_WRONG_BRANCH && Number.isInteger(stage) && stage >= 0 && stage <= LAW_STAGE_ALLOCATION, 'armControlFlowError');
+    this.flowError = kind;
+    this.flowStage = stage;
+  }
+
+  get controlFlowErrorArmed(): boolean {
+    return this.flowError !== 0;
+  }
+
+  /** The four stages in order with their signature checks; true when every check passed (it always does here). */
+  private runStages(mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number): boolean {
+    let g = SIGNATURE_START;
+    for (let stage = 0; stage <= LAW_STAGE_ALLOCATION; stage++) {
+      g = this.enter(g, stage);
+      if (g !== (SIGNATURES[stage] ?? 0)) return false;
+      this.runStage(stage, mem, regs, sample, dtS);
+    }
+    return (g ^ this.difference(LAW_STAGE_ALLOCATION + 1)) === (SIGNATURES[LAW_STAGE_ALLOCATION + 1] ?? 0);
+  }
+
+  /** The same sequence with one control-flow error: the checks see what the PC really did. */
+  private runStagesWithError(mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number, flow: number, at: number): boolean {
+    let g = SIGNATURE_START;
+    for (let stage = 0; stage <= LAW_STAGE_ALLOCATION; stage++) {
+      if (flow === CF_SKIP_STAGE && stage === at) continue;
+      g = this.enter(g, stage);
+      if (g !== (SIGNATURES[stage] ?? 0)) return false;
+      this.runStage(stage, mem, regs, sample, dtS);
+      if (flow === CF_REPEAT_STAGE && stage === at) {
+        g = this.enter(g, stage);
+        if (g !== (SIGNATURES[stage] ?? 0)) return false;
+        this.runStage(stage, mem, regs, sample, dtS);
+      }
+      if (flow === CF_JUMP_TO_END && stage === at) break;
+    }
+    return (g ^ this.difference(LAW_STAGE_ALLOCATION + 1)) === (SIGNATURES[LAW_STAGE_ALLOCATION + 1] ?? 0);
+  }
+
+  /** d_i = s_{i-1} ⊕ s_i (s_{-1} = the start signature). */
+  private difference(block: number): number {
+    return (block === 0 ? SIGNATURE_START : (SIGNATURES[block - 1] ?? 0)) ^ (SIGNATURES[block] ?? 0);
+  }
+
+  private enter(g: number, block: number): number {
+    return g ^ this.difference(block);
+  }
+
+  private runStage(stage: number, mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number): void {
+    switch (stage) {
+      case LAW_STAGE_ESTIMATE: this.estimate(mem, regs, sample, dtS); break;
+      case LAW_STAGE_ATTITUDE: this.attitudeLoop(mem, regs); break;
+      case LAW_STAGE_RATE: this.rateLoop(mem, regs, dtS); break;
+      default: this.allocate(mem, regs, dtS);
+    }
+    this.hook?.afterStage(stage);
   }
 
   private address(slot: number): number {
@@ -115,7 +209,7 @@ export class ControlLaw {
     let ex = 0;
     let ey = 0;
     let ez = 0;
-    if (Math.abs(norm - GRAVITY_M_PER_S2) < ACCEL_GATE_FRACTION * GRAVITY_M_PER_S2) {
+    if ((Math.abs(norm - GRAVITY_M_PER_S2) < ACCEL_GATE_FRACTION * GRAVITY_M_PER_S2) !== this.wrongBranch && norm > 0) {
       const mx = -ax / norm;
       const my = -ay / norm;
       const mz = -az / norm;

@@ -71,6 +71,12 @@ export const MEMORY_SLOT = {
 } as const;
 
 export const MEMORY_SLOT_COUNT = 74;
+/**
+ * The read-only part of the control memory: magic, version, gains, limits and the two matrices
+ * (slots 0 up to the setpoint), written once at initialisation and never by the law. A channel
+ * guards it with golden CRCs and repairs it from a golden copy (src/core/memory/golden-region.ts).
+ */
+export const CONTROL_READ_ONLY_BYTES = 52 * 4;
 export const CONTROL_MEMORY_BYTES = MEMORY_SLOT_COUNT * 4;
 
 /** Width (slots) of every entry of MEMORY_SLOT, for tables and the console. */

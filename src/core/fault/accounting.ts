@@ -39,11 +39,21 @@ export interface FaultRecord {
   detectionLatencyMicros: number | undefined;
   /** A memory fault the channel itself detected (uncorrectable): channel isolations are then its doing. */
   selfDetected: boolean;
+  /** A forged sender's victim (can-masquerade): the victim's isolation is this fault's doing; else −1. */
+  victim: number;
   closed: boolean;
 }
 
-const CHANNEL_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>(['channel-crash', 'channel-hang', 'wrong-command', 'clock-drift', 'clock-jump', 'two-faced', 'masquerade', 'replay']);
-const GENERIC_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>(['bus-corrupt', 'bus-drop', 'bus-delay', 'bus-duplicate', 'babble', 'sensor']);
+const CHANNEL_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  'channel-crash', 'channel-hang', 'wrong-command', 'clock-drift', 'clock-jump', 'two-faced', 'masquerade', 'replay',
+  // A wrong computation, a control-flow error or a forged sender makes the channel itself faulty.
+  'compute-flip', 'control-flow', 'can-masquerade',
+]);
+const GENERIC_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>(['bus-corrupt', 'bus-drop', 'bus-delay', 'bus-duplicate', 'babble', 'sensor', 'payload-corrupt', 'voter-drop']);
+/** Faults a channel can find in itself (an uncorrectable word, a failed signature check): its self-report is theirs. */
+const SELF_DETECTABLE_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  'memory-flip', 'mbu', 'word-mbu', 'stuck-bit', 'decoder-upset', 'scrubber-upset', 'golden-flip', 'compute-flip', 'control-flow',
+]);
 
 export interface UnexplainedIsolation {
   readonly channel: number;
@@ -73,7 +83,7 @@ export class FaultLedger {
     const stops = kind === 'channel-crash' || kind === 'channel-hang';
     const record: FaultRecord = {
       id: this.records.length, kind, channel, sensor, atMicros, windowEndMicros: atMicros + windowMicros,
-      fate: undefined, defaultFate: stops ? 'hang' : 'masked', detectedBy: 'none', detectionLatencyMicros: undefined, selfDetected: false, closed: false,
+      fate: undefined, defaultFate: stops ? 'hang' : 'masked', detectedBy: 'none', detectionLatencyMicros: undefined, selfDetected: false, victim: -1, closed: false,
     };
     this.records.push(record);
     this.open.push(record);
@@ -105,7 +115,7 @@ export class FaultLedger {
   channelSelfFault(channel: number, atMicros: number): void {
     let claimed = false;
     for (const r of this.open) {
-      if (r.channel !== channel || (r.kind !== 'memory-flip' && r.kind !== 'mbu')) continue;
+      if (r.channel !== channel || !SELF_DETECTABLE_KINDS.has(r.kind)) continue;
       r.selfDetected = true;
       this.raise(r, 'isolated', atMicros, 'self-check');
       claimed = true;
@@ -113,12 +123,22 @@ export class FaultLedger {
     if (!claimed) this.claimGeneric(channel, atMicros, 'self-check');
   }
 
-  /** The voter isolated `channel`. */
+  /** Record `id` forges frames of channel `victim` (can-masquerade). */
+  setVictim(id: number, victim: number): void {
+    const r = this.records[id];
+    if (r !== undefined) r.victim = victim;
+  }
+
+  /**
+   * The voter isolated `channel`. Its own channel faults explain it; so does a forger
+   * impersonating it, and an upset in the voter's own state (a lane that isolated a healthy
+   * channel until the lane re-sync, src/core/channel/voter-node.ts).
+   */
   isolation(channel: number, atMicros: number, reason: string): void {
     let claimed = false;
     for (const r of this.open) {
-      if (r.channel !== channel) continue;
-      if (CHANNEL_KINDS.has(r.kind) || r.selfDetected) {
+      const explains = r.channel === channel ? CHANNEL_KINDS.has(r.kind) || r.selfDetected : r.victim === channel || r.kind === 'voter-upset';
+      if (explains) {
         this.raise(r, 'isolated', atMicros, `voter:${reason}`);
         claimed = true;
       }

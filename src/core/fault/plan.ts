@@ -8,7 +8,12 @@
 import { assert } from '../assert.js';
 import { err, ok, type Result } from '../result.js';
 import type { Prng } from '../sim/prng.js';
-import { CHANNEL_NAMES, type ChannelName, type FaultProfile, type FaultSpec, type ProfileError } from './profile.js';
+import {
+  ACTUATORS, CHANNEL_NAMES, COMMAND_CODE_BITS, COMPUTE_VALUE_NAMES, VOTER_UPSET_FIELDS, voterFieldSize,
+  type ChannelName, type FaultProfile, type FaultSpec, type ProfileError,
+} from './profile.js';
+import { CONTROL_READ_ONLY_BYTES } from '../control/state.js';
+import { STUCK_BITS_MAX } from '../memory/memory-image.js';
 
 /** Most injections one flight may hold (a bound on a mistyped rate). */
 export const INJECTIONS_MAX = 200_000;
@@ -21,6 +26,8 @@ export interface FaultGeometry {
   readonly memoryPhysicalBits: number;
   readonly registerNames: readonly string[];
   readonly durationMicros: number;
+  /** Voter lanes of the rig (default 3). */
+  readonly voterLanes?: number;
 }
 
 export type InjectionSource = 'event' | 'process' | 'seu';
@@ -55,6 +62,16 @@ function checkTargets(spec: FaultSpec, geometry: FaultGeometry, path: string): R
   if (spec.kind === 'memory-flip' && spec.word !== undefined && spec.word >= geometry.memoryWordCount) return badTarget(`${path}.word`, `word ${spec.word} outside the image (${geometry.memoryWordCount} words)`);
   if (spec.kind === 'memory-flip' && spec.bit !== undefined && spec.bit >= geometry.memoryCodeBits) return badTarget(`${path}.bit`, `bit ${spec.bit} outside the code word (${geometry.memoryCodeBits} bits)`);
   if (spec.kind === 'register-flip' && spec.register !== undefined && !geometry.registerNames.includes(spec.register)) return badTarget(`${path}.register`, `unknown register '${spec.register}'`);
+  if ((spec.kind === 'word-mbu' || spec.kind === 'stuck-bit') && spec.word !== undefined && spec.word >= geometry.memoryWordCount) return badTarget(`${path}.word`, `word ${spec.word} outside the image (${geometry.memoryWordCount} words)`);
+  if ((spec.kind === 'word-mbu' || spec.kind === 'stuck-bit') && spec.bit !== undefined && spec.bit >= geometry.memoryCodeBits) return badTarget(`${path}.bit`, `bit ${spec.bit} outside the code word (${geometry.memoryCodeBits} bits)`);
+  const lanes = geometry.voterLanes ?? 3;
+  if ((spec.kind === 'voter-upset' || spec.kind === 'command-flip') && spec.lane >= lanes) return badTarget(`${path}.lane`, `lane ${spec.lane} is not on this rig (${lanes} voter lane${lanes === 1 ? '' : 's'})`);
+  if (spec.kind === 'voter-upset' && spec.field !== undefined) {
+    const size = voterFieldSize(spec.field, geometry.channelCount);
+    if (spec.index !== undefined && spec.index >= size.length) return badTarget(`${path}.index`, `${spec.field} has ${size.length} element${size.length === 1 ? '' : 's'}`);
+    if (spec.bit !== undefined && spec.bit >= size.bits) return badTarget(`${path}.bit`, `${spec.field} elements have ${size.bits} bits`);
+  }
+  if (spec.kind === 'can-masquerade' && spec.victim !== undefined && channelIndex(spec.victim) >= geometry.channelCount) return badTarget(`${path}.victim`, `channel ${spec.victim} is not on this rig`);
   return ok(undefined);
 }
 
@@ -72,6 +89,31 @@ function resolve(spec: FaultSpec, geometry: FaultGeometry, prng: Prng): FaultSpe
         copy: spec.copy ?? prng.nextInt(3),
         bit: spec.bit ?? prng.nextInt(32),
       };
+    case 'compute-flip':
+      return { ...spec, value: spec.value ?? COMPUTE_VALUE_NAMES[prng.nextInt(COMPUTE_VALUE_NAMES.length)] ?? 'ACT_OUT_0', bit: spec.bit ?? prng.nextInt(32), stage: spec.stage ?? prng.nextInt(4) };
+    case 'control-flow':
+      return spec.mode === 'jump' && spec.stage === undefined ? { ...spec, stage: prng.nextInt(3) } : spec;
+    case 'word-mbu':
+      return { ...spec, word: spec.word ?? prng.nextInt(geometry.memoryWordCount), bit: spec.bit ?? prng.nextInt(geometry.memoryCodeBits) };
+    case 'stuck-bit':
+      return { ...spec, word: spec.word ?? prng.nextInt(geometry.memoryWordCount), bit: spec.bit ?? prng.nextInt(geometry.memoryCodeBits), value: spec.value ?? prng.nextInt(2) };
+    case 'scrubber-upset':
+      return { ...spec, bit: spec.bit ?? prng.nextInt(7) };
+    case 'decoder-upset':
+      return { ...spec, bit: spec.bit ?? prng.nextInt(32) };
+    case 'golden-flip':
+      return { ...spec, byte: spec.byte ?? prng.nextInt(CONTROL_READ_ONLY_BYTES), bit: spec.bit ?? prng.nextInt(8) };
+    case 'voter-upset': {
+      const field = spec.field ?? VOTER_UPSET_FIELDS[prng.nextInt(VOTER_UPSET_FIELDS.length)] ?? 'health';
+      const size = voterFieldSize(field, geometry.channelCount);
+      // A given index or bit of a drawn field (a FaultSpec built in code; profiles must name the field) wraps into it.
+      const index = spec.index === undefined ? prng.nextInt(size.length) : spec.index % size.length;
+      return { ...spec, field, index, bit: spec.bit === undefined ? prng.nextInt(size.bits) : spec.bit % size.bits };
+    }
+    case 'command-flip':
+      return { ...spec, actuator: spec.actuator ?? prng.nextInt(ACTUATORS), bit: spec.bit ?? prng.nextInt(COMMAND_CODE_BITS) };
+    case 'payload-corrupt':
+      return { ...spec, bits: spec.bits ?? 1, bit: spec.bit ?? prng.nextInt(64) };
     default:
       return spec;
   }
@@ -140,6 +182,10 @@ export function expandProfile(profile: FaultProfile, geometry: FaultGeometry, pr
   const s = seuInjections(profile, geometry, prng, out);
   if (!s.ok) return s;
   if (out.length > INJECTIONS_MAX) return badTarget('$', `the profile produces ${out.length} injections (at most ${INJECTIONS_MAX})`);
+  const stuck = new Array<number>(geometry.channelCount).fill(0);
+  for (const inj of out) if (inj.fault.kind === 'stuck-bit') stuck[channelIndex(inj.fault.channel)] = (stuck[channelIndex(inj.fault.channel)] ?? 0) + 1;
+  const most = Math.max(0, ...stuck);
+  if (most > STUCK_BITS_MAX) return badTarget('$', `the profile sticks ${most} cells of one channel's image (at most ${STUCK_BITS_MAX})`);
   const order = out.map((inj, index) => ({ inj, index }));
   order.sort((a, b) => a.inj.atMicros - b.inj.atMicros || a.index - b.index);
   return ok(order.map((o) => o.inj));

@@ -5,6 +5,7 @@
  * Everything random is drawn later from the run's seeded PRNG, so a profile plus a seed is a
  * pure description of the faults of a run. docs/FAULTS.md documents the schema.
  */
+import { CONTROL_READ_ONLY_BYTES, REGISTER_NAMES } from '../control/state.js';
 import { err, ok, type Result } from '../result.js';
 
 export const PROFILE_VERSION = 1;
@@ -13,7 +14,42 @@ export const PROFILE_PROCESSES_MAX = 64;
 export const CHANNEL_NAMES = ['A', 'B', 'C', 'D'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
-export type SensorMode = 'stuck' | 'bias' | 'noise' | 'dead' | 'ok';
+export type SensorMode = 'stuck' | 'bias' | 'noise' | 'dead' | 'ok' | 'drift' | 'scale';
+export const SENSOR_MODES: readonly SensorMode[] = ['stuck', 'bias', 'noise', 'dead', 'ok', 'drift', 'scale'];
+
+/**
+ * Control-flow errors of one law step (docs/FAULTS.md, "Control-flow errors"): `skip` a stage,
+ * `repeat` a stage, `jump` from a stage straight to the output (the rest skipped), `stale` (the
+ * step runs on the previous cycle's consolidated sensors), `wrong-branch` (the estimator's
+ * accelerometer-gate branch taken the wrong way).
+ */
+export const CONTROL_FLOW_MODES = ['skip', 'repeat', 'jump', 'stale', 'wrong-branch'] as const;
+export type ControlFlowMode = (typeof CONTROL_FLOW_MODES)[number];
+
+/** Actuator faults downstream of every vote: the surface holds (`jam`), goes to a stop (`hard-over`), or moves at a rate (`runaway`). */
+export const ACTUATOR_MODES = ['jam', 'hard-over', 'runaway'] as const;
+export type ActuatorMode = (typeof ACTUATOR_MODES)[number];
+
+/** Fields of a voter lane's state an upset can hit (src/core/vote/voter.ts `upsetState`). */
+export const VOTER_UPSET_FIELDS = ['health', 'level', 'output', 'lastVoted', 'probation', 'healthySince', 'pairLevel'] as const;
+export type VoterUpsetField = (typeof VOTER_UPSET_FIELDS)[number];
+
+/** Elements and bits of each voter-lane state field (src/core/vote/voter.ts `upsetState`). */
+export function voterFieldSize(field: VoterUpsetField, channels: number): { readonly length: number; readonly bits: number } {
+  switch (field) {
+    case 'health': return { length: channels, bits: 8 };
+    case 'level': case 'probation': return { length: channels, bits: 32 };
+    case 'output': case 'lastVoted': return { length: ACTUATORS, bits: 64 };
+    case 'healthySince': return { length: channels, bits: 64 };
+    case 'pairLevel': return { length: 1, bits: 32 };
+  }
+}
+
+/** Voter lanes of the actuator electronics (docs/REDUNDANCY.md, "The voter and the actuator path"). */
+export const VOTER_LANES_MAX = 3;
+export const ACTUATORS = 4;
+/** Working values a computation error can hit: the law's registers, then the consolidated sensor sample. */
+export const SENSOR_VALUE_NAMES = ['SENSOR_GX', 'SENSOR_GY', 'SENSOR_GZ', 'SENSOR_AX', 'SENSOR_AY', 'SENSOR_AZ'] as const;
 
 /** One fault, as it is injected. Times are simulated micros from the start of the flight. */
 export type FaultSpec =
@@ -35,7 +71,22 @@ export type FaultSpec =
   // channel lies in the input exchange and its command (`value` added to every value it sends).
   | { readonly kind: 'two-faced'; readonly channel: ChannelName; readonly value: number }
   | { readonly kind: 'masquerade'; readonly channel: ChannelName; readonly value: number; readonly victim?: ChannelName }
-  | { readonly kind: 'replay'; readonly channel: ChannelName; readonly lagCycles: number };
+  | { readonly kind: 'replay'; readonly channel: ChannelName; readonly lagCycles: number }
+  // Sites beyond the stored words (issue 14, docs/FAULTS.md "Fault sites"): computation and
+  // control flow, the ECC's own limits, the voter lanes and the actuator path, and bus shapes.
+  | { readonly kind: 'compute-flip'; readonly channel: ChannelName; readonly value?: string; readonly bit?: number; readonly stage?: number }
+  | { readonly kind: 'control-flow'; readonly channel: ChannelName; readonly mode: ControlFlowMode; readonly stage?: number }
+  | { readonly kind: 'word-mbu'; readonly channel: ChannelName; readonly bits: number; readonly word?: number; readonly bit?: number }
+  | { readonly kind: 'stuck-bit'; readonly channel: ChannelName; readonly word?: number; readonly bit?: number; readonly value?: number }
+  | { readonly kind: 'scrubber-upset'; readonly channel: ChannelName; readonly bit?: number }
+  | { readonly kind: 'decoder-upset'; readonly channel: ChannelName; readonly bit?: number }
+  | { readonly kind: 'golden-flip'; readonly channel: ChannelName; readonly byte?: number; readonly bit?: number }
+  | { readonly kind: 'voter-upset'; readonly lane: number; readonly field?: VoterUpsetField; readonly index?: number; readonly bit?: number }
+  | { readonly kind: 'command-flip'; readonly lane: number; readonly actuator?: number; readonly bit?: number }
+  | { readonly kind: 'actuator'; readonly actuator: number; readonly mode: ActuatorMode; readonly value?: number; readonly durationMicros?: number }
+  | { readonly kind: 'payload-corrupt'; readonly id?: number; readonly bits?: number; readonly bit?: number }
+  | { readonly kind: 'voter-drop'; readonly id?: number }
+  | { readonly kind: 'can-masquerade'; readonly channel: ChannelName; readonly value: number; readonly victim?: ChannelName; readonly durationMicros?: number };
 
 export type FaultKind = FaultSpec['kind'];
 
@@ -43,6 +94,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'memory-flip', 'mbu', 'register-flip', 'bus-corrupt', 'bus-drop', 'bus-delay', 'bus-duplicate', 'babble',
   'channel-crash', 'channel-hang', 'sensor', 'wrong-command', 'clock-drift', 'clock-jump',
   'two-faced', 'masquerade', 'replay',
+  'compute-flip', 'control-flow', 'word-mbu', 'stuck-bit', 'scrubber-upset', 'decoder-upset', 'golden-flip',
+  'voter-upset', 'command-flip', 'actuator', 'payload-corrupt', 'voter-drop', 'can-masquerade',
 ];
 
 /**
@@ -57,8 +110,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 export function isTransientFault(f: FaultSpec): boolean {
   switch (f.kind) {
     case 'channel-crash': return f.restartAfterMicros !== undefined;
-    case 'sensor': return f.durationMicros !== undefined;
-    case 'clock-drift': case 'two-faced': case 'masquerade': case 'replay': return false;
+    case 'sensor': case 'actuator': case 'can-masquerade': return f.durationMicros !== undefined;
+    case 'clock-drift': case 'two-faced': case 'masquerade': case 'replay': case 'stuck-bit': case 'golden-flip': return false;
     default: return true;
   }
 }
@@ -67,7 +120,7 @@ export function isTransientFault(f: FaultSpec): boolean {
 export function faultEffectEndMicros(f: FaultSpec, atMicros: number): number {
   switch (f.kind) {
     case 'channel-crash': return atMicros + (f.restartAfterMicros ?? Number.POSITIVE_INFINITY);
-    case 'sensor': return atMicros + (f.durationMicros ?? Number.POSITIVE_INFINITY);
+    case 'sensor': case 'actuator': case 'can-masquerade': return atMicros + (f.durationMicros ?? Number.POSITIVE_INFINITY);
     case 'channel-hang': case 'wrong-command': case 'babble': return atMicros + f.durationMicros;
     default: return isTransientFault(f) ? atMicros : Number.POSITIVE_INFINITY;
   }
@@ -183,6 +236,104 @@ function withOptional<T extends object, K extends string, V>(base: T, key: K, va
 }
 
 const CAN_ID_MAX = 0x1fffffff;
+/** Largest sensor drift (rad/s per s) and scale factor a profile may ask for. */
+export const SENSOR_DRIFT_MAX = 10;
+export const SENSOR_SCALE_MAX = 100;
+/** Working values of `compute-flip` (`value`): the law's registers, then the consolidated sensor sample. */
+export const COMPUTE_VALUE_NAMES: readonly string[] = [...REGISTER_NAMES, ...SENSOR_VALUE_NAMES];
+/** Most bits of a `word-mbu` (one code word, no interleaving) and of a `payload-corrupt`. */
+export const WORD_MBU_BITS_MAX = 8;
+export const PAYLOAD_CORRUPT_BITS_MAX = 8;
+/** Bits of a voted command code on the lane-to-actuator link (int16 mrad, src/core/frame/scaling.ts). */
+export const COMMAND_CODE_BITS = 16;
+
+function oneOf<T extends string>(v: Obj, key: string, path: string, options: readonly T[]): T {
+  const text = str(v, key, path, 40);
+  const found = options.find((o) => o === text);
+  if (found === undefined) fail(`${path}.${key}`, `expected one of: ${options.join(', ')}`);
+  return found;
+}
+
+function optOneOf<T extends string>(v: Obj, key: string, path: string, options: readonly T[]): T | undefined {
+  return v[key] === undefined ? undefined : oneOf(v, key, path, options);
+}
+
+function optMicros(v: Obj, key: string, path: string): number | undefined {
+  const s = optNum(v, key, path, 0, DURATION_S_MAX);
+  return s === undefined ? undefined : micros(s);
+}
+
+type SiteKind = 'compute-flip' | 'control-flow' | 'word-mbu' | 'stuck-bit' | 'scrubber-upset' | 'decoder-upset' | 'golden-flip'
+  | 'voter-upset' | 'command-flip' | 'actuator' | 'payload-corrupt' | 'voter-drop' | 'can-masquerade';
+
+/** The fault sites of issue 14 (docs/FAULTS.md, "Fault sites"). */
+function decodeSiteFault(v: Obj, path: string, kind: SiteKind): FaultSpec {
+  const timing = ['kind', 'atS', 'ratePerS', 'fromS', 'untilS'];
+  switch (kind) {
+    case 'compute-flip': {
+      allowKeys(v, path, [...timing, 'channel', 'value', 'bit', 'stage']);
+      const value = optOneOf(v, 'value', path, COMPUTE_VALUE_NAMES);
+      const base = { kind, channel: channel(v, 'channel', path) };
+      return withOptional(withOptional(withOptional(base, 'value', value), 'bit', optNum(v, 'bit', path, 0, 31, true)), 'stage', optNum(v, 'stage', path, 0, 3, true));
+    }
+    case 'control-flow': {
+      allowKeys(v, path, [...timing, 'channel', 'mode', 'stage']);
+      const mode = oneOf(v, 'mode', path, CONTROL_FLOW_MODES);
+      const stage = optNum(v, 'stage', path, 0, mode === 'jump' ? 2 : 3, true);
+      if (stage !== undefined && (mode === 'stale' || mode === 'wrong-branch')) fail(`${path}.stage`, `a '${mode}' control-flow error has no stage`);
+      return withOptional({ kind, channel: channel(v, 'channel', path), mode }, 'stage', stage);
+    }
+    case 'word-mbu': {
+      allowKeys(v, path, [...timing, 'channel', 'bits', 'word', 'bit']);
+      const base = { kind, channel: channel(v, 'channel', path), bits: num(v, 'bits', path, 3, WORD_MBU_BITS_MAX, true) };
+      return withOptional(withOptional(base, 'word', optNum(v, 'word', path, 0, 1 << 24, true)), 'bit', optNum(v, 'bit', path, 0, 71, true));
+    }
+    case 'stuck-bit': {
+      allowKeys(v, path, [...timing, 'channel', 'word', 'bit', 'value']);
+      const base = { kind, channel: channel(v, 'channel', path) };
+      return withOptional(withOptional(withOptional(base, 'word', optNum(v, 'word', path, 0, 1 << 24, true)), 'bit', optNum(v, 'bit', path, 0, 71, true)), 'value', optNum(v, 'value', path, 0, 1, true));
+    }
+    case 'scrubber-upset':
+      allowKeys(v, path, [...timing, 'channel', 'bit']);
+      return withOptional({ kind, channel: channel(v, 'channel', path) }, 'bit', optNum(v, 'bit', path, 0, 30, true));
+    case 'decoder-upset':
+      allowKeys(v, path, [...timing, 'channel', 'bit']);
+      return withOptional({ kind, channel: channel(v, 'channel', path) }, 'bit', optNum(v, 'bit', path, 0, 31, true));
+    case 'golden-flip':
+      allowKeys(v, path, [...timing, 'channel', 'byte', 'bit']);
+      return withOptional(withOptional({ kind, channel: channel(v, 'channel', path) }, 'byte', optNum(v, 'byte', path, 0, CONTROL_READ_ONLY_BYTES - 1, true)), 'bit', optNum(v, 'bit', path, 0, 7, true));
+    case 'voter-upset': {
+      allowKeys(v, path, [...timing, 'lane', 'field', 'index', 'bit']);
+      const base = { kind, lane: num(v, 'lane', path, 0, VOTER_LANES_MAX - 1, true) };
+      const field = optOneOf(v, 'field', path, VOTER_UPSET_FIELDS);
+      const index = optNum(v, 'index', path, 0, 15, true);
+      const bit = optNum(v, 'bit', path, 0, 63, true);
+      if (field === undefined && (index !== undefined || bit !== undefined)) fail(`${path}.field`, 'give the field an index or bit belongs to');
+      return withOptional(withOptional(withOptional(base, 'field', field), 'index', index), 'bit', bit);
+    }
+    case 'command-flip':
+      allowKeys(v, path, [...timing, 'lane', 'actuator', 'bit']);
+      return withOptional(withOptional({ kind, lane: num(v, 'lane', path, 0, VOTER_LANES_MAX - 1, true) }, 'actuator', optNum(v, 'actuator', path, 0, ACTUATORS - 1, true)), 'bit', optNum(v, 'bit', path, 0, COMMAND_CODE_BITS - 1, true));
+    case 'actuator': {
+      allowKeys(v, path, [...timing, 'actuator', 'mode', 'value', 'durationS']);
+      const base = { kind, actuator: num(v, 'actuator', path, 0, ACTUATORS - 1, true), mode: oneOf(v, 'mode', path, ACTUATOR_MODES) };
+      return withOptional(withOptional(base, 'value', optNum(v, 'value', path, -1000, 1000)), 'durationMicros', optMicros(v, 'durationS', path));
+    }
+    case 'payload-corrupt':
+      allowKeys(v, path, [...timing, 'id', 'bits', 'bit']);
+      return withOptional(withOptional(withOptional({ kind }, 'id', optNum(v, 'id', path, 0, CAN_ID_MAX, true)), 'bits', optNum(v, 'bits', path, 1, PAYLOAD_CORRUPT_BITS_MAX, true)), 'bit', optNum(v, 'bit', path, 0, 63, true));
+    case 'voter-drop':
+      allowKeys(v, path, [...timing, 'id']);
+      return withOptional({ kind }, 'id', optNum(v, 'id', path, 0, CAN_ID_MAX, true));
+    case 'can-masquerade': {
+      allowKeys(v, path, [...timing, 'channel', 'value', 'victim', 'durationS']);
+      const ch = channel(v, 'channel', path);
+      const victim = v.victim === undefined ? undefined : channel(v, 'victim', path);
+      if (victim === ch) fail(`${path}.victim`, 'a channel cannot masquerade as itself');
+      return withOptional(withOptional({ kind, channel: ch, value: num(v, 'value', path, -90, 90) }, 'victim', victim), 'durationMicros', optMicros(v, 'durationS', path));
+    }
+  }
+}
 
 function decodeMemoryFault(v: Obj, path: string, kind: 'memory-flip' | 'mbu' | 'register-flip'): FaultSpec {
   const ch = channel(v, 'channel', path);
@@ -269,11 +420,12 @@ function decodeSensorFault(v: Obj, path: string): FaultSpec {
   allowKeys(v, path, ['kind', 'sensor', 'mode', 'value', 'durationS', 'atS', 'ratePerS', 'fromS', 'untilS']);
   const sensor = num(v, 'sensor', path, 1, 4, true);
   const modeText = str(v, 'mode', path, 10);
-  const modes: readonly SensorMode[] = ['stuck', 'bias', 'noise', 'dead', 'ok'];
-  const mode = modes.find((m) => m === modeText);
-  if (mode === undefined) fail(`${path}.mode`, `expected one of: ${modes.join(', ')}`);
+  const mode = SENSOR_MODES.find((m) => m === modeText);
+  if (mode === undefined) fail(`${path}.mode`, `expected one of: ${SENSOR_MODES.join(', ')}`);
   const value = optNum(v, 'value', path, -1e6, 1e6);
   if (mode === 'bias' && value === undefined) fail(`${path}.value`, "a 'bias' sensor fault needs a value (rad/s)");
+  if (mode === 'drift' && (value === undefined || Math.abs(value) > SENSOR_DRIFT_MAX)) fail(`${path}.value`, `a 'drift' sensor fault needs a value (rad/s per s) from -${SENSOR_DRIFT_MAX} to ${SENSOR_DRIFT_MAX}`);
+  if (mode === 'scale' && (value === undefined || Math.abs(value) > SENSOR_SCALE_MAX)) fail(`${path}.value`, `a 'scale' sensor fault needs a value (the scale factor) from -${SENSOR_SCALE_MAX} to ${SENSOR_SCALE_MAX}`);
   const duration = optNum(v, 'durationS', path, 0, DURATION_S_MAX);
   return withOptional(withOptional({ kind: 'sensor' as const, sensor, mode }, 'value', value), 'durationMicros', duration === undefined ? undefined : micros(duration));
 }
@@ -306,6 +458,8 @@ function decodeFault(value: unknown, path: string): FaultSpec {
     case 'masquerade':
     case 'replay':
       return decodeByzantineFault(v, path, kind);
+    default:
+      return decodeSiteFault(v, path, kind);
   }
 }
 

@@ -12,6 +12,13 @@
  * A write that only partly covers a word is a read-modify-write; if that word is
  * uncorrectable the write is refused as a whole (merging into bad data and re-encoding it
  * would launder the corruption into a "clean" word).
+ *
+ * Fault injection beyond the code's guarantee (for campaigns and tests; docs/INTEGRITY.md):
+ * - `setStuckBit`: a permanent stuck-at cell. Its value is forced again after every mutation of
+ *   its word, so a correction written back does not stay; such a word is never trusted as clean
+ *   by the fast paths and is decoded (and, for one stuck bit, corrected) on every read.
+ * - `flipWordBits`: a multi-bit upset of adjacent cells of one word (no interleaving to spread it).
+ * - `armDecoderUpset`: an upset of the decoder's output latch, which corrupts one read silently.
  */
 import { assert } from '../assert.js';
 import { err, ok, type Result } from '../result.js';
@@ -22,6 +29,12 @@ import type { ControlMemory } from '../control/state.js';
 
 /** Largest image (bytes) a MemoryImage is built for: 1 GiB keeps every bit index a safe integer with room. */
 export const MEMORY_IMAGE_BYTES_MAX = 1 << 30;
+
+/** Most stuck-at cells one image models at a time (a fixed table: `setStuckBit` asserts below it). */
+export const STUCK_BITS_MAX = 64;
+
+/** Widest multi-bit upset `flipWordBits` injects into one word (adjacent code-word bits). */
+export const WORD_UPSET_BITS_MAX = 8;
 
 /** The CRC used by `dataCrc32()` (reintegration check of a copied image). */
 export const MEMORY_IMAGE_CRC = 'CRC-32/ISCSI';
@@ -69,6 +82,11 @@ const OK_VOID: Result<void, MemoryFault> = Object.freeze(ok(undefined));
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** `suspect` flag: the word may hold an error (a flip, `importRaw`); a read that finds it clean clears it. */
+const SUSPECT_MAYBE = 1;
+/** `suspect` flag: the word has a stuck-at cell; never cleared by a read, only by `clearStuckBits`. */
+const SUSPECT_STUCK = 2;
+
 /**
  * The image is also the control law's memory port (ControlMemory): `readF32`/`writeF32` are
  * the law's loads and stores, and every one that meets an uncorrectable word is counted in
@@ -101,9 +119,11 @@ export class MemoryImage implements ControlMemory {
   private readonly table: Uint8Array;
   private readonly checks: Uint8Array;
   /**
-   * Per word: 1 = may hold an error (set by every flip and by `importRaw`), 0 = known clean. A
-   * word marked 0 is clean because every other mutation (encode, repair) leaves words clean; the
-   * fast path trusts a 0 and skips the syndrome, and clears the mark when the syndrome is zero.
+   * Per word: 0 = known clean, else SUSPECT_MAYBE (may hold an error: set by every flip and by
+   * `importRaw`) and/or SUSPECT_STUCK (has a stuck-at cell). A word marked 0 is clean because
+   * every other mutation (encode, repair) leaves words without stuck cells clean; the fast path
+   * trusts a 0 and skips the syndrome, and clears SUSPECT_MAYBE when the syndrome is zero. A
+   * stuck word is never cleared, so the fast paths cost nothing extra for stuck cells.
    */
   private readonly suspect: Uint8Array;
   /** 32-bit halves per word: 1 or 2. */
@@ -119,6 +139,15 @@ export class MemoryImage implements ControlMemory {
   private readCorrected = 0;
   private readUncorrectable = 0;
   private flipsInjected = 0;
+  /** Stuck-at cells: entry i is cell (stuckWords[i], stuckBits[i]) held at stuckValues[i]; i < stuckCount. */
+  private readonly stuckWords = new Int32Array(STUCK_BITS_MAX);
+  private readonly stuckBits = new Uint8Array(STUCK_BITS_MAX);
+  private readonly stuckValues = new Uint8Array(STUCK_BITS_MAX);
+  private stuckCount = 0;
+  /** An armed decoder-output upset (`armDecoderUpset`): the one boolean the read fast paths test. */
+  private upsetArmed = false;
+  /** The data bit the armed upset flips. */
+  private upsetBit = 0;
 
   constructor(options: MemoryImageOptions) {
     assert(LITTLE_ENDIAN, 'MemoryImage assumes a little-endian host');
@@ -165,8 +194,17 @@ export class MemoryImage implements ControlMemory {
   /**
    * Decodes word `word` into `out`; a correctable error is written back. Returns `out`.
    * Does not touch the read counters (callers count: reads here, the scrubber its own).
+   * `out` holds the decoder's output; if the word has a stuck cell the write-back is forced
+   * back to the stuck value, so the stored word may still be in error afterwards.
    */
   repairWord(word: number, out: DecodeOutcome): DecodeOutcome {
+    this.decodeWriteBack(word, out);
+    this.reassertStuck();
+    return out;
+  }
+
+  /** `repairWord` without re-forcing stuck cells (the caller does once its operation is done). */
+  private decodeWriteBack(word: number, out: DecodeOutcome): DecodeOutcome {
     if (!(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount)) assert(false, `word ${word} out of range`);
     const base = word * this.stride;
     const hi = this.stride === 2 ? (this.halves[base + 1] ?? 0) : 0;
@@ -184,19 +222,95 @@ export class MemoryImage implements ControlMemory {
     return word * this.wordBytes;
   }
 
-  /** Flips code-word bit `bit` (0..n-1: data bits, then check bits) of word `word`. */
+  /** Flips code-word bit `bit` (0..n-1: data bits, then check bits) of word `word`. A stuck cell does not flip. */
   flipBit(word: number, bit: number): void {
-    if (!(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount)) assert(false, `word ${word} out of range 0..${this.wordCount - 1}`);
-    if (!(Number.isInteger(bit) && bit >= 0 && bit < this.code.codeBits)) assert(false, `bit ${bit} out of range 0..${this.code.codeBits - 1}`);
-    const dataBits = this.code.dataBits;
-    if (bit < dataBits) {
-      const index = word * this.stride + (bit >>> 5);
-      this.halves[index] = ((this.halves[index] ?? 0) ^ (1 << (bit & 31))) >>> 0;
-    } else {
-      this.checks[word] = (this.checks[word] ?? 0) ^ (1 << (bit - dataBits));
-    }
-    this.suspect[word] = 1;
+    this.checkCell(word, bit);
+    this.toggleCell(word, bit);
+    this.suspect[word] = (this.suspect[word] ?? 0) | SUSPECT_MAYBE;
     this.flipsInjected++;
+    this.reassertStuck();
+  }
+
+  /**
+   * A multi-bit upset of one word: flips the `bits` (1..WORD_UPSET_BITS_MAX) adjacent code-word
+   * bits firstBit..firstBit+bits-1 of word `word`, wrapping modulo codeBits (no interleaving to
+   * spread it). One or two bits are corrected or detected; three or more exceed SEC-DED and,
+   * depending on the positions, are detected as uncorrectable, silently miscorrected (an odd
+   * count whose syndrome is another bit's column), or not seen at all (an even count whose
+   * syndrome is zero).
+   */
+  flipWordBits(word: number, firstBit: number, bits: number): void {
+    this.checkCell(word, firstBit);
+    if (!(Number.isInteger(bits) && bits >= 1 && bits <= WORD_UPSET_BITS_MAX)) assert(false, `flipWordBits: bits ${bits} out of range 1..${WORD_UPSET_BITS_MAX}`);
+    const codeBits = this.code.codeBits;
+    for (let i = 0; i < bits; i++) this.toggleCell(word, (firstBit + i) % codeBits);
+    this.suspect[word] = (this.suspect[word] ?? 0) | SUSPECT_MAYBE;
+    this.flipsInjected += bits;
+    this.reassertStuck();
+  }
+
+  /**
+   * A permanent fault: code-word bit `bit` (numbered as in `flipBit`) of word `word` holds
+   * `value` from now on. It is applied at once and forced again after every later mutation of
+   * the word (writes, restore, importRaw, correction write-backs, flips), so a correction does
+   * not stay when the correct value differs. The word is never trusted as clean by the fast
+   * paths: every read decodes it, so one stuck cell in error is corrected on every read (and
+   * counted each time), and any second error in that word makes it uncorrectable. Setting a cell
+   * again changes its value. At most STUCK_BITS_MAX cells per image; no cost on the fast paths
+   * for words without a stuck cell.
+   */
+  setStuckBit(word: number, bit: number, value: 0 | 1): void {
+    this.checkCell(word, bit);
+    const level: number = value; // checked at run time too: callers outside TypeScript (CLI, fault plans)
+    if (!(level === 0 || level === 1)) assert(false, `setStuckBit: value must be 0 or 1, got ${String(level)}`);
+    let i = this.stuckIndexOf(word, bit);
+    if (i < 0) {
+      assert(this.stuckCount < STUCK_BITS_MAX, `setStuckBit: at most ${STUCK_BITS_MAX} stuck bits per image`);
+      i = this.stuckCount++;
+      this.stuckWords[i] = word;
+      this.stuckBits[i] = bit;
+    }
+    this.stuckValues[i] = value;
+    this.suspect[word] = (this.suspect[word] ?? 0) | SUSPECT_STUCK;
+    this.forceCell(word, bit, value);
+  }
+
+  /** Frees every stuck cell. Their words keep what they hold (maybe in error) and stay suspect until read clean. */
+  clearStuckBits(): void {
+    for (let i = 0; i < this.stuckCount; i++) {
+      const w = this.stuckWords[i] ?? 0;
+      this.suspect[w] = SUSPECT_MAYBE;
+    }
+    this.stuckCount = 0;
+  }
+
+  /** Number of stuck cells (0..STUCK_BITS_MAX). */
+  get stuckBitCount(): number {
+    return this.stuckCount;
+  }
+
+  /**
+   * A single-event upset in the decoder's output latch, not in the stored word: the next read
+   * through the read port (`readF32`, `readU32`, `read` and what calls them: the `…Checked`
+   * variants, `snapshot`), clean-word fast path included, delivers its data with data bit
+   * `dataBit` (0..dataBits-1) of the first word it touches flipped, once; then the arm clears.
+   * The flipped bit is visible only if it lies in the bytes the read returns. The stored word
+   * is not changed and the status stays 'ok' (or whatever the decode found): the corruption is
+   * silent. If the reader writes the value back (the control law's read-modify-write), the
+   * wrong value is encoded into a valid code word that no scrub or read will ever flag; that is
+   * the fault this models. A write's own read-modify-write, the scrubber and `dataCrc32` are
+   * not the read port and do not consume the arm; a zero-length read touches no word and does
+   * not either. Arming again while armed replaces the bit.
+   */
+  armDecoderUpset(dataBit: number): void {
+    if (!(Number.isInteger(dataBit) && dataBit >= 0 && dataBit < this.code.dataBits)) assert(false, `armDecoderUpset: data bit ${dataBit} out of range 0..${this.code.dataBits - 1}`);
+    this.upsetBit = dataBit;
+    this.upsetArmed = true;
+  }
+
+  /** True while a decoder upset waits for the next read. */
+  get decoderUpsetArmed(): boolean {
+    return this.upsetArmed;
   }
 
   /** Flips physical bit cell `physicalBit` (0..physicalBitCount-1) through the interleaving map. */
@@ -216,6 +330,8 @@ export class MemoryImage implements ControlMemory {
     assert(out.length >= length, 'read: output buffer too small');
     this.repairRange(address, length);
     out.set(this.bytes.subarray(address, address + length));
+    if (this.upsetArmed && length > 0) this.upsetBytes(out, address, length);
+    this.reassertStuck();
     return out;
   }
 
@@ -233,23 +349,21 @@ export class MemoryImage implements ControlMemory {
     this.checkRange(address, data.length);
     if (data.length === 0) return ok(undefined);
     const fault = this.prepareEdges(address, data.length);
-    if (fault !== null) return err(fault);
-    this.bytes.set(data, address);
-    this.encodeWords(Math.floor(address / this.wordBytes), this.lastWordOf(address, data.length));
-    return ok(undefined);
+    if (fault === null) {
+      this.bytes.set(data, address);
+      this.encodeWords(Math.floor(address / this.wordBytes), this.lastWordOf(address, data.length));
+    }
+    this.reassertStuck();
+    return fault === null ? OK_VOID : err(fault);
   }
 
   readU32(address: number): number {
-    if (this.isCleanAligned(address)) {
+    if (!this.upsetArmed && this.isCleanAligned(address)) {
       this.lastReadStatus = 'ok';
       this.lastReadFaultWord = -1;
       return this.halves[address >>> 2] ?? 0;
     }
-    if ((address & 3) === 0) {
-      this.checkRange(address, 4);
-      this.repairRange(address, 4);
-      return this.halves[address >>> 2] ?? 0;
-    }
+    if ((address & 3) === 0) return this.readAlignedU32Slow(address);
     const b = this.read(address, 4, this.byteScratch);
     return ((b[0] ?? 0) | ((b[1] ?? 0) << 8) | ((b[2] ?? 0) << 16) | ((b[3] ?? 0) << 24)) >>> 0;
   }
@@ -279,7 +393,7 @@ export class MemoryImage implements ControlMemory {
    * `readF32Slow`, which behaves identically for the cases the fast path takes.
    */
   readF32(address: number): number {
-    if ((address & 3) === 0 && address >= 0 && address <= this.lastSlotAddress && this.suspect[address >>> this.wordShift] === 0) {
+    if ((address & 3) === 0 && address >= 0 && address <= this.lastSlotAddress && this.suspect[address >>> this.wordShift] === 0 && !this.upsetArmed) {
       this.lastReadStatus = 'ok';
       this.lastReadFaultWord = -1;
       return this.floats[address >>> 2] ?? NaN;
@@ -320,13 +434,15 @@ export class MemoryImage implements ControlMemory {
     this.bytes.set(data, 0);
     this.bytes.fill(0, data.length);
     this.encodeWords(0, this.wordCount - 1);
+    this.reassertStuck();
   }
 
   /** CRC-32/ISCSI of the corrected data bytes (compare with the source after `restore`). */
   dataCrc32(): Result<number, MemoryFault> {
     this.repairRange(0, this.sizeBytes);
-    if (this.lastReadStatus === 'uncorrectable') return err(this.faultAt(this.lastReadFaultWord));
-    return ok(getCrc(MEMORY_IMAGE_CRC).compute(this.bytes, 0, this.sizeBytes));
+    const crc = this.lastReadStatus === 'uncorrectable' ? -1 : getCrc(MEMORY_IMAGE_CRC).compute(this.bytes, 0, this.sizeBytes);
+    this.reassertStuck();
+    return crc < 0 ? err(this.faultAt(this.lastReadFaultWord)) : ok(crc);
   }
 
   /** Copies of the raw stored words, errors included (for dumps and containers). */
@@ -339,7 +455,12 @@ export class MemoryImage implements ControlMemory {
     assert(data.length === this.bytes.length && check.length === this.checks.length, 'importRaw: geometry mismatch');
     this.bytes.set(data);
     this.checks.set(check);
-    this.suspect.fill(1);
+    this.suspect.fill(SUSPECT_MAYBE);
+    for (let i = 0; i < this.stuckCount; i++) {
+      const w = this.stuckWords[i] ?? 0;
+      this.suspect[w] = SUSPECT_MAYBE | SUSPECT_STUCK;
+    }
+    this.reassertStuck();
   }
 
   statistics(): MemoryImageStatistics {
@@ -367,8 +488,9 @@ export class MemoryImage implements ControlMemory {
     return this.suspect[w] === 0 || this.verifyClean(w);
   }
 
-  /** A suspect word whose check bits match after all: it is clean again. */
+  /** A suspect word whose check bits match after all: it is clean again (a word with a stuck cell never is). */
   private verifyClean(w: number): boolean {
+    if (((this.suspect[w] ?? 0) & SUSPECT_STUCK) !== 0) return false;
     if (this.checkBitsOfWord(w) !== (this.checks[w] ?? 0)) return false;
     this.suspect[w] = 0;
     return true;
@@ -379,7 +501,11 @@ export class MemoryImage implements ControlMemory {
     return this.stride === 1 ? checkBits32(this.table, this.halves[w] ?? 0) : checkBits64(this.table, this.halves[2 * w] ?? 0, this.halves[2 * w + 1] ?? 0);
   }
 
-  /** Re-encodes the word holding aligned `address` after a fast-path write; the write status is 'ok'. */
+  /**
+   * Re-encodes the word holding aligned `address` after a fast-path write; the write status is
+   * 'ok'. Only reached for words without a stuck cell (those are never clean), so there is
+   * nothing to re-force.
+   */
   private reencodeAligned(address: number): void {
     const w = address >>> this.wordShift;
     this.checks[w] = this.checkBitsOfWord(w);
@@ -387,9 +513,35 @@ export class MemoryImage implements ControlMemory {
     this.lastReadFaultWord = -1;
   }
 
+  /** The aligned 4-byte read of a word not known clean (or with a decoder upset armed). */
+  private readAlignedU32Slow(address: number): number {
+    this.checkRange(address, 4);
+    this.repairRange(address, 4);
+    let value = this.halves[address >>> 2] ?? 0;
+    if (this.upsetArmed) value = this.upsetU32(value, address);
+    this.reassertStuck();
+    return value;
+  }
+
+  /** Consumes the armed decoder upset on the aligned u32 at `address`: flips the bit if it lies in this half of the word. */
+  private upsetU32(value: number, address: number): number {
+    const bit = this.upsetBit;
+    this.upsetArmed = false;
+    const half = (address >>> 2) - (address >>> this.wordShift) * this.stride;
+    return (bit >>> 5) === half ? (value ^ (1 << (bit & 31))) >>> 0 : value;
+  }
+
+  /** Consumes the armed decoder upset on `out` (bytes address..address+length-1): the first word's bit, if delivered. */
+  private upsetBytes(out: Uint8Array, address: number, length: number): void {
+    const bit = this.upsetBit;
+    this.upsetArmed = false;
+    const byte = Math.floor(address / this.wordBytes) * this.wordBytes + (bit >>> 3) - address;
+    if (byte >= 0 && byte < length) out[byte] = (out[byte] ?? 0) ^ (1 << (bit & 7));
+  }
+
   private readF32Slow(address: number): number {
     let value: number;
-    if (this.isCleanAligned(address)) {
+    if (!this.upsetArmed && this.isCleanAligned(address)) {
       this.lastReadStatus = 'ok';
       this.lastReadFaultWord = -1;
       value = this.floats[address >>> 2] ?? Number.NaN;
@@ -419,7 +571,10 @@ export class MemoryImage implements ControlMemory {
     return Math.floor((address + length - 1) / this.wordBytes);
   }
 
-  /** Corrects every word that overlaps [address, address+length); sets the read status. */
+  /**
+   * Corrects every word that overlaps [address, address+length); sets the read status. Stuck
+   * cells are not re-forced here: the caller takes the decoded bytes, then calls `reassertStuck`.
+   */
   private repairRange(address: number, length: number): void {
     this.lastReadStatus = 'ok';
     this.lastReadFaultWord = -1;
@@ -427,7 +582,7 @@ export class MemoryImage implements ControlMemory {
     const first = Math.floor(address / this.wordBytes);
     const last = this.lastWordOf(address, length);
     for (let w = this.findDirtyWord(first, last + 1); w <= last; w = this.findDirtyWord(w + 1, last + 1)) {
-      this.countRead(this.repairWord(w, this.outcome), w);
+      this.countRead(this.decodeWriteBack(w, this.outcome), w);
     }
   }
 
@@ -450,13 +605,56 @@ export class MemoryImage implements ControlMemory {
     const tailPartial = (address + length) % this.wordBytes !== 0 && !(headPartial && last === first);
     this.lastReadStatus = 'ok';
     this.lastReadFaultWord = -1;
-    if (headPartial && this.syndromeOf(first) !== 0) this.countRead(this.repairWord(first, this.outcome), first);
-    if (tailPartial && this.syndromeOf(last) !== 0) this.countRead(this.repairWord(last, this.outcome), last);
+    if (headPartial && this.syndromeOf(first) !== 0) this.countRead(this.decodeWriteBack(first, this.outcome), first);
+    if (tailPartial && this.syndromeOf(last) !== 0) this.countRead(this.decodeWriteBack(last, this.outcome), last);
     return this.lastReadFaultWord >= 0 ? this.faultAt(this.lastReadFaultWord) : null;
   }
 
   private encodeWords(first: number, last: number): void {
     for (let w = first; w <= last; w++) this.checks[w] = this.checkBitsOfWord(w);
+  }
+
+  private checkCell(word: number, bit: number): void {
+    if (!(Number.isSafeInteger(word) && word >= 0 && word < this.wordCount)) assert(false, `word ${word} out of range 0..${this.wordCount - 1}`);
+    if (!(Number.isInteger(bit) && bit >= 0 && bit < this.code.codeBits)) assert(false, `bit ${bit} out of range 0..${this.code.codeBits - 1}`);
+  }
+
+  /** Inverts code-word bit `bit` of word `word` (no bookkeeping). */
+  private toggleCell(word: number, bit: number): void {
+    const dataBits = this.code.dataBits;
+    if (bit < dataBits) {
+      const index = word * this.stride + (bit >>> 5);
+      this.halves[index] = ((this.halves[index] ?? 0) ^ (1 << (bit & 31))) >>> 0;
+    } else {
+      this.checks[word] = (this.checks[word] ?? 0) ^ (1 << (bit - dataBits));
+    }
+  }
+
+  /** Sets code-word bit `bit` of word `word` to `value` (no bookkeeping). */
+  private forceCell(word: number, bit: number, value: number): void {
+    const dataBits = this.code.dataBits;
+    if (bit < dataBits) {
+      const index = word * this.stride + (bit >>> 5);
+      const mask = 1 << (bit & 31);
+      const half = this.halves[index] ?? 0;
+      this.halves[index] = (value === 1 ? half | mask : half & ~mask) >>> 0;
+    } else {
+      const mask = 1 << (bit - dataBits);
+      const check = this.checks[word] ?? 0;
+      this.checks[word] = value === 1 ? check | mask : check & ~mask;
+    }
+  }
+
+  /** Forces every stuck cell to its value again (after a mutation); idempotent, a no-op when none is stuck. */
+  private reassertStuck(): void {
+    // Bounded: stuckCount <= STUCK_BITS_MAX.
+    for (let i = 0; i < this.stuckCount; i++) this.forceCell(this.stuckWords[i] ?? 0, this.stuckBits[i] ?? 0, this.stuckValues[i] ?? 0);
+  }
+
+  /** The stuck-table entry of cell (word, bit), or -1. */
+  private stuckIndexOf(word: number, bit: number): number {
+    for (let i = 0; i < this.stuckCount; i++) if (this.stuckWords[i] === word && this.stuckBits[i] === bit) return i;
+    return -1;
   }
 
   private faultAt(word: number): MemoryFault {

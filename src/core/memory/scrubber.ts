@@ -10,12 +10,29 @@
  * Clean words take the fast path (`MemoryImage.findDirtyWord`: table-lookup syndrome and a
  * compare); only a word with a non-zero syndrome is decoded. No allocation per step except a
  * new record for a newly seen uncorrectable word (bounded by `uncorrectableRecordsMax`).
+ *
+ * Hard errors: a word the scrubber corrects in two consecutive passes is taken to have a stuck
+ * cell (a transient upset, once corrected, stays corrected). The detector keeps two small fixed
+ * lists (the words corrected in the last pass and in this one, HARD_ERROR_CANDIDATES_MAX each)
+ * and the distinct words flagged (HARD_ERROR_WORDS_MAX): no per-word storage, so it costs
+ * nothing on clean words and stays small for any image size, and nothing is allocated per step.
+ *
+ * `upsetCursor` models an upset of the scrubber's own address counter.
  */
 import { assert } from '../assert.js';
 import { newDecodeOutcome, type DecodeOutcome } from '../integrity/secded.js';
 import type { MemoryImage } from './memory-image.js';
 
 export const UNCORRECTABLE_RECORDS_MAX_DEFAULT = 64;
+
+/** Words corrected in one pass that the hard-error detector remembers; more in one pass go unwatched. */
+export const HARD_ERROR_CANDIDATES_MAX = 64;
+
+/** Distinct hard-error words kept; `hardErrorWords` stops counting here. */
+export const HARD_ERROR_WORDS_MAX = 64;
+
+/** Highest cursor bit `upsetCursor` flips: the counter is a non-negative 31-bit value. */
+export const CURSOR_UPSET_BIT_MAX = 30;
 
 export interface UncorrectableRecord {
   readonly word: number;
@@ -51,6 +68,14 @@ export interface ScrubStatistics {
   readonly fullPasses: number;
   /** Duration of the last full pass on the step clock (µs), or null before the first pass ends. */
   readonly lastPassMicros: number | null;
+  /**
+   * Distinct words corrected in two consecutive passes (a stuck cell, not a transient upset),
+   * at most HARD_ERROR_WORDS_MAX. Only the first HARD_ERROR_CANDIDATES_MAX words corrected in a
+   * pass are watched, so an error storm can hide hard errors; it never invents one.
+   */
+  readonly hardErrorWords: number;
+  /** Those words, in the order they were flagged. */
+  readonly hardErrorWordList: readonly number[];
 }
 
 export interface ScrubberOptions {
@@ -74,6 +99,15 @@ export class Scrubber {
   private uncorrectableDropped = 0;
   private fullPasses = 0;
   private lastPassMicros: number | null = null;
+  /** Words corrected in the previous pass (first `lastPassCount` entries). */
+  private correctedLastPass = new Int32Array(HARD_ERROR_CANDIDATES_MAX);
+  private lastPassCount = 0;
+  /** Words corrected in the pass under way (first `thisPassCount` entries, distinct). */
+  private correctedThisPass = new Int32Array(HARD_ERROR_CANDIDATES_MAX);
+  private thisPassCount = 0;
+  /** Distinct words flagged as hard errors (first `hardCount` entries). */
+  private readonly hardWords = new Int32Array(HARD_ERROR_WORDS_MAX);
+  private hardCount = 0;
 
   constructor(private readonly image: MemoryImage, options: ScrubberOptions = {}) {
     this.recordsMax = options.uncorrectableRecordsMax ?? UNCORRECTABLE_RECORDS_MAX_DEFAULT;
@@ -99,7 +133,8 @@ export class Scrubber {
     let remaining = Math.min(wordBudget, total);
     // Bounded: each iteration consumes at least one word of `remaining` (≤ wordCount).
     while (remaining > 0) {
-      if (this.cursor === 0) this.passStartMicros = nowMicros;
+      // A pass starts at word 0, or wherever the first pass starts after an `upsetCursor` before any step.
+      if (this.cursor === 0 || this.passStartMicros < 0) this.passStartMicros = nowMicros;
       const end = Math.min(total, this.cursor + remaining);
       this.scanChunk(this.cursor, end, nowMicros);
       remaining -= end - this.cursor;
@@ -123,7 +158,24 @@ export class Scrubber {
       uncorrectableDropped: this.uncorrectableDropped,
       fullPasses: this.fullPasses,
       lastPassMicros: this.lastPassMicros,
+      hardErrorWords: this.hardCount,
+      hardErrorWordList: Array.from(this.hardWords.subarray(0, this.hardCount)),
     };
+  }
+
+  /**
+   * A single-event upset in the scrubber's address counter: XORs bit `bit` (0..30) into the
+   * cursor, reduced modulo the image's word count as the hardware counter wraps. The scrubber
+   * carries on from the wrong word: words skipped are not visited until the next pass (a
+   * coverage gap), words repeated are scanned twice; every access stays in range. The pass that
+   * was under way ends at the last word as usual, so its `fullPasses` count and duration cover
+   * fewer or more words than a whole image.
+   */
+  upsetCursor(bit: number): void {
+    if (!(Number.isInteger(bit) && bit >= 0 && bit <= CURSOR_UPSET_BIT_MAX)) assert(false, `upsetCursor: bit ${bit} out of range 0..${CURSOR_UPSET_BIT_MAX}`);
+    const total = this.image.wordCount;
+    this.cursor = total === 0 ? 0 : ((this.cursor ^ (1 << bit)) >>> 0) % total;
+    assert(this.cursor >= 0 && (this.cursor < total || total === 0), 'upset cursor stays in range');
   }
 
   private scanChunk(from: number, to: number, nowMicros: number): void {
@@ -134,10 +186,12 @@ export class Scrubber {
         case 'corrected-data':
           this.correctedData++;
           this.report.corrected++;
+          this.noteCorrected(w);
           break;
         case 'corrected-check':
           this.correctedCheck++;
           this.report.corrected++;
+          this.noteCorrected(w);
           break;
         case 'uncorrectable':
           this.recordUncorrectable(w, outcome.syndrome, nowMicros);
@@ -161,10 +215,33 @@ export class Scrubber {
     this.records.push({ word, address: this.image.addressOf(word), syndrome, detectedMicros: nowMicros });
   }
 
+  /** Hard-error bookkeeping for a word just corrected: flag it if the last pass corrected it too. */
+  private noteCorrected(word: number): void {
+    if (!contains(this.correctedThisPass, this.thisPassCount, word) && this.thisPassCount < HARD_ERROR_CANDIDATES_MAX) {
+      this.correctedThisPass[this.thisPassCount++] = word;
+    }
+    if (!contains(this.correctedLastPass, this.lastPassCount, word)) return;
+    if (contains(this.hardWords, this.hardCount, word) || this.hardCount >= HARD_ERROR_WORDS_MAX) return;
+    this.hardWords[this.hardCount++] = word;
+  }
+
   private endPass(nowMicros: number): void {
     assert(this.passStartMicros >= 0, 'a pass ended that never started');
     this.fullPasses++;
     this.lastPassMicros = nowMicros - this.passStartMicros;
     this.report.passCompleted = true;
+    // This pass's corrections become the last pass's; the old list is reused (no allocation).
+    const last = this.correctedLastPass;
+    this.correctedLastPass = this.correctedThisPass;
+    this.lastPassCount = this.thisPassCount;
+    this.correctedThisPass = last;
+    this.thisPassCount = 0;
+    assert(this.lastPassCount <= HARD_ERROR_CANDIDATES_MAX, 'hard-error candidates bounded');
   }
+}
+
+/** True if `list[0..count)` holds `value` (a bounded linear search: count <= 64). */
+function contains(list: Int32Array, count: number, value: number): boolean {
+  for (let i = 0; i < count; i++) if (list[i] === value) return true;
+  return false;
 }

@@ -2,12 +2,13 @@
  * Inertial measurement unit model: three-axis rate gyro (rad/s) and accelerometer (specific
  * force, m/s²), each with white noise, a seeded turn-on bias plus an optional random-walk
  * bias, quantisation to the wire LSB and saturation at the wire full scale. Faults can be
- * injected per IMU: stuck, bias jump, noise burst, dead.
+ * injected per IMU: stuck, bias jump, gyro drift (a bias ramp), scale factor, noise burst, dead.
  *
  * Each IMU owns one RandomStream (fork IMU_STREAM_BASE + i of the run's root PRNG). The noise
  * draws are taken every sample whatever the fault, so a fault never shifts the sequence a
  * unit produces after the fault clears, and a faulted run stays comparable with its golden
- * run sample by sample.
+ * run sample by sample. The drift and scale faults draw exactly what 'ok' draws, so a seeded
+ * run with one of them differs from its golden run only in the faulted unit's values.
  */
 import { assert, assertNever } from '../assert.js';
 import { specificForceBody } from './quaternion.js';
@@ -56,7 +57,18 @@ export type ImuFault =
   | { readonly kind: 'stuck' }
   | { readonly kind: 'bias_jump'; readonly gyroRadPerS: readonly [number, number, number]; readonly accelMPerS2: readonly [number, number, number] }
   | { readonly kind: 'noise_burst'; readonly factor: number; readonly durationMicros: number }
-  | { readonly kind: 'dead' };
+  | { readonly kind: 'dead' }
+  /**
+   * Gyro bias ramp from the injection time: extra gyro bias = rate × (now − injectedAt) in
+   * seconds (0 before injectedAt), added like bias_jump's offsets; accelerometers unaffected.
+   */
+  | { readonly kind: 'drift'; readonly gyroRadPerS2: readonly [number, number, number] }
+  /**
+   * Scale-factor error on every axis (gyro and accel): the true value is multiplied by `factor`
+   * before bias and noise are added (1.1 = +10 % scale error, −1 = a polarity error, 0 = reads
+   * only bias and noise).
+   */
+  | { readonly kind: 'scale'; readonly factor: number };
 
 export type ImuFaultKind = ImuFault['kind'];
 
@@ -65,6 +77,10 @@ const KIND_STUCK = 1;
 const KIND_BIAS = 2;
 const KIND_BURST = 3;
 const KIND_DEAD = 4;
+const KIND_DRIFT = 5;
+const KIND_SCALE = 6;
+/** Indexed by the KIND_* codes above. */
+const FAULT_NAMES: readonly ImuFaultKind[] = ['ok', 'stuck', 'bias_jump', 'noise_burst', 'dead', 'drift', 'scale'];
 
 export class Imu {
   /** Current bias (turn-on + walk), [gyro xyz, accel xyz]; read-only for callers. */
@@ -76,8 +92,12 @@ export class Imu {
   private readonly last = new Float64Array(IMU_SAMPLE_LENGTH);
   private readonly jump = new Float64Array(IMU_SAMPLE_LENGTH);
   private readonly fullScale = new Float64Array(IMU_SAMPLE_LENGTH);
+  /** Gyro drift rate of a 'drift' fault, rad/s² per axis (0 otherwise). */
+  private readonly driftRadPerS2 = new Float64Array(3);
   private faultKind = KIND_OK;
   private burstFactor = 1;
+  private scaleFactor = 1;
+  private faultInjectedMicros = 0;
   private burstEndMicros = 0;
   private lastMicros = Number.NaN;
 
@@ -96,14 +116,16 @@ export class Imu {
   }
 
   get faultName(): ImuFaultKind {
-    const names: readonly ImuFaultKind[] = ['ok', 'stuck', 'bias_jump', 'noise_burst', 'dead'];
-    return names[this.faultKind] ?? 'ok';
+    return FAULT_NAMES[this.faultKind] ?? 'ok';
   }
 
   /** Injects `fault` at `nowMicros` (replacing any earlier fault). Not on the hot path. */
   injectFault(fault: ImuFault, nowMicros: number): void {
     this.jump.fill(0);
+    this.driftRadPerS2.fill(0);
     this.burstFactor = 1;
+    this.scaleFactor = 1;
+    this.faultInjectedMicros = nowMicros;
     switch (fault.kind) {
       case 'ok': this.faultKind = KIND_OK; return;
       case 'stuck': this.faultKind = KIND_STUCK; return;
@@ -121,6 +143,16 @@ export class Imu {
         this.burstEndMicros = nowMicros + fault.durationMicros;
         this.faultKind = KIND_BURST;
         return;
+      case 'drift':
+        assert(fault.gyroRadPerS2.every(Number.isFinite), 'drift needs finite rates');
+        for (let i = 0; i < 3; i++) this.driftRadPerS2[i] = fault.gyroRadPerS2[i] ?? 0;
+        this.faultKind = KIND_DRIFT;
+        return;
+      case 'scale':
+        assert(Number.isFinite(fault.factor), 'scale needs a finite factor');
+        this.scaleFactor = fault.factor;
+        this.faultKind = KIND_SCALE;
+        return;
       default: assertNever(fault, 'IMU fault');
     }
   }
@@ -134,6 +166,10 @@ export class Imu {
     this.walkBias(nowMicros);
     for (let i = 0; i < 3; i++) this.ideal[i] = plantState[STATE_P + i] ?? 0;
     specificForceBody(plantState, STATE_QW, this.gravityMPerS2, this.ideal, 3);
+    // The drift and scale terms touch the sum only under their own kinds, so every other kind
+    // computes exactly the expression it always did (bit for bit).
+    if (this.faultKind === KIND_DRIFT) this.rampDrift(nowMicros);
+    if (this.faultKind === KIND_SCALE) this.scaleIdeal();
     if (this.faultKind === KIND_BURST && nowMicros >= this.burstEndMicros) this.faultKind = KIND_OK;
     const factor = this.faultKind === KIND_BURST ? this.burstFactor : 1;
     const gyroNoise = this.params.gyroNoiseRadPerS * factor;
@@ -156,6 +192,17 @@ export class Imu {
     const scaled = value / lsb;
     const q = (scaled < 0 ? -Math.round(-scaled) : Math.round(scaled)) * lsb;
     return q > fullScale ? fullScale : q < -fullScale ? -fullScale : q;
+  }
+
+  /** Drift fault: the gyro offsets of this sample, rate × seconds since injection (never negative time). */
+  private rampDrift(nowMicros: number): void {
+    const elapsedS = nowMicros > this.faultInjectedMicros ? (nowMicros - this.faultInjectedMicros) * 1e-6 : 0;
+    for (let i = 0; i < 3; i++) this.jump[i] = (this.driftRadPerS2[i] ?? 0) * elapsedS;
+  }
+
+  /** Scale fault: the true values times the factor, before bias and noise. */
+  private scaleIdeal(): void {
+    for (let i = 0; i < IMU_SAMPLE_LENGTH; i++) this.ideal[i] = this.scaleFactor * (this.ideal[i] ?? 0);
   }
 
   private walkBias(nowMicros: number): void {

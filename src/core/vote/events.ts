@@ -53,6 +53,8 @@ export interface VoterEvent {
 }
 
 export const EVENT_CAPACITY_MAX = 4096;
+/** Numbers `EventRing.writeSummary` writes. */
+export const EVENT_RING_SUMMARY_LENGTH = 8;
 
 export class EventRing {
   private readonly kinds: Uint8Array;
@@ -83,6 +85,44 @@ export class EventRing {
     if (this.size < this.capacity) this.size++;
     else this.head = (this.head + 1) % this.capacity;
     this.total++;
+  }
+
+  /**
+   * Makes this ring an exact copy of `other` (same capacity): retained events, order, totals.
+   * Allocation-free (byte copies into the preallocated arrays).
+   */
+  copyFrom(other: EventRing): void {
+    assert(other.capacity === this.capacity, 'EventRing.copyFrom: capacity differs');
+    this.kinds.set(other.kinds);
+    this.channels.set(other.channels);
+    this.reasons.set(other.reasons);
+    this.atMicros.set(other.atMicros);
+    this.latencyMicros.set(other.latencyMicros);
+    this.head = other.head;
+    this.size = other.size;
+    this.total = other.total;
+    assert(this.total === other.total && this.size <= this.capacity, 'EventRing.copyFrom: copy incomplete');
+  }
+
+  /**
+   * Writes EVENT_RING_SUMMARY_LENGTH numbers to `out[offset..]`: total, size, head and the newest
+   * event's kind, channel, reason, time and latency (zeros while empty). Two rings fed the same
+   * records write the same summary; a voter lane folds it into its state fingerprint. Returns the
+   * offset after the summary. Allocation-free.
+   */
+  writeSummary(out: Float64Array, offset: number): number {
+    assert(offset >= 0 && offset + EVENT_RING_SUMMARY_LENGTH <= out.length, 'EventRing.writeSummary: no room');
+    const newest = (this.head + this.size - 1 + this.capacity) % this.capacity;
+    const any = this.size > 0;
+    out[offset] = this.total;
+    out[offset + 1] = this.size;
+    out[offset + 2] = this.head;
+    out[offset + 3] = any ? (this.kinds[newest] ?? 0) : 0;
+    out[offset + 4] = any ? (this.channels[newest] ?? 0) : 0;
+    out[offset + 5] = any ? (this.reasons[newest] ?? 0) : 0;
+    out[offset + 6] = any ? (this.atMicros[newest] ?? 0) : 0;
+    out[offset + 7] = any ? (this.latencyMicros[newest] ?? 0) : 0;
+    return offset + EVENT_RING_SUMMARY_LENGTH;
   }
 
   /** Events recorded since construction (including overwritten ones). */

@@ -21,9 +21,14 @@
  * the disagreement persists ('pair'); n = 1 that channel ('single'); n = 0 fail-safe: hold the
  * last voted output for `failSafeHoldMicros`, then the safe command. Reasoning and numbers:
  * docs/REDUNDANCY.md.
+ *
+ * Voter lanes: the actuator electronics run three replicas of this voter, one per lane, fed the
+ * same inputs. `copyStateFrom()` makes one lane an exact copy of another (resynchronisation),
+ * `stateFingerprint()` hashes a lane's whole mutable state so lanes can be compared cheaply, and
+ * `upsetState()` flips one bit of a lane's own memory (an SEU in the voter) for fault injection.
  */
-import { assert } from '../assert.js';
-import { EventRing, type VoterEventReason } from './events.js';
+import { assert, assertNever } from '../assert.js';
+import { EVENT_RING_SUMMARY_LENGTH, EventRing, type VoterEventReason } from './events.js';
 import { midValueSelect, persistenceStep, SELECT_COUNT_MAX } from './select.js';
 
 export const VOTER_ACTUATORS_MAX = 16;
@@ -52,6 +57,65 @@ const ISOLATED = 2;
 const REINTEGRATING = 3;
 const FAILED = 4;
 const HEALTH_NAMES: readonly ChannelHealth[] = ['active', 'suspect', 'isolated', 'reintegrating', 'failed'];
+const HEALTH_STATES = 5;
+/** Mode codes for the fingerprint (index = code). */
+const MODE_NAMES: readonly VoterMode[] = ['vote', 'pair', 'single', 'failsafe_hold', 'failsafe'];
+
+/**
+ * The parts of a voter lane's memory an upset (`upsetState`) can hit. health, level, probation
+ * and healthySince have one element per channel; output and lastVoted one per actuator;
+ * pairLevel is a single scalar.
+ */
+export const VOTER_STATE_FIELDS = ['health', 'level', 'output', 'lastVoted', 'probation', 'healthySince', 'pairLevel'] as const;
+export type VoterStateField = (typeof VOTER_STATE_FIELDS)[number];
+
+/** Scalars folded into the fingerprint after the typed arrays (see `stateFingerprint`). */
+const FINGERPRINT_SCALARS = 8;
+
+/** IEEE-754 bit b of a float64 lives in byte b >> 3 (little-endian) or 7 − (b >> 3) of its 8 bytes. */
+const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
+
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a (32-bit) over `bytes`, continuing from `hash`. */
+function fnv1a(hash: number, bytes: Uint8Array): number {
+  let h = hash;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i] ?? 0;
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return h >>> 0;
+}
+
+function bytesOf(array: Float64Array | Int32Array | Uint8Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** Flips IEEE-754 bit `bit` (0 = mantissa LSB, 52..62 exponent, 63 sign) of float64 element `index`, given the array's bytes. */
+function flipFloat64Bit(bytes: Uint8Array, index: number, bit: number): void {
+  const byte = index * 8 + (LITTLE_ENDIAN ? bit >> 3 : 7 - (bit >> 3));
+  assert(byte >= 0 && byte < bytes.length, 'flipFloat64Bit: out of range');
+  bytes[byte] = (bytes[byte] ?? 0) ^ (1 << (bit & 7));
+}
+
+/** Scalar and per-actuator config fields two lanes must share for `copyStateFrom`. */
+const LANE_CONFIG_KEYS = [
+  'channelCount', 'actuatorCount', 'stalenessTimeoutMicros', 'timeoutIsolateMicros', 'rateGain', 'miscompareTrip',
+  'miscompareDecay', 'healthyPeriodMicros', 'probationCycles', 'isolationsMax', 'isolationWindowMicros',
+  'transferAttemptsMax', 'pairTrip', 'failSafeHoldMicros', 'eventCapacity',
+] as const;
+
+function sameLaneConfig(a: VoterConfig, b: VoterConfig): boolean {
+  for (let k = 0; k < LANE_CONFIG_KEYS.length; k++) {
+    const key = LANE_CONFIG_KEYS[k];
+    if (key !== undefined && a[key] !== b[key]) return false;
+  }
+  for (let i = 0; i < a.actuatorCount; i++) {
+    if (a.thresholds[i] !== b.thresholds[i] || a.safeCommand[i] !== b.safeCommand[i]) return false;
+  }
+  return true;
+}
 
 /** Why a state transfer did not happen (the reason of its `transfer_failed` event; `false` is `crc_mismatch`). */
 export type StateTransferFailure = 'crc_mismatch' | 'sources_disagree' | 'no_source';
@@ -137,6 +201,19 @@ export class ActuatorVoter {
   private modeValue: VoterMode = 'failsafe';
   private started = false;
   private eventsBefore = 0;
+  /**
+   * Byte views of every mutable typed array, in a fixed order: what `copyStateFrom` copies and
+   * `stateFingerprint` hashes (with the scalars). Built once in the constructor.
+   */
+  private readonly stateBytes: readonly Uint8Array[];
+  private readonly outputBytes: Uint8Array;
+  private readonly lastVotedBytes: Uint8Array;
+  private readonly healthySinceBytes: Uint8Array;
+  /** Scratch for the fingerprint: the scalars, then the event ring's summary. */
+  private readonly fingerprintWords = new Float64Array(FINGERPRINT_SCALARS + EVENT_RING_SUMMARY_LENGTH);
+  private readonly fingerprintBytes = bytesOf(this.fingerprintWords);
+  /** The last hash `hashState` computed (a typed slot: comparing two lanes' slots boxes no number). */
+  private readonly fingerprintSlot = new Uint32Array(1);
 
   constructor(cfg: VoterConfig, port: StateTransferPort) {
     validateVoterConfig(cfg);
@@ -164,6 +241,143 @@ export class ActuatorVoter {
     this.lastVoted = Float64Array.from(cfg.safeCommand);
     this.reference = new Float64Array(a);
     this.effThreshold = new Float64Array(a);
+    this.outputBytes = bytesOf(this.output);
+    this.lastVotedBytes = bytesOf(this.lastVoted);
+    this.healthySinceBytes = bytesOf(this.healthySinceMicros);
+    this.stateBytes = [
+      this.outputBytes, bytesOf(this.commands), bytesOf(this.stampMicros), bytesOf(this.hasCommand),
+      bytesOf(this.invalidSeen), bytesOf(this.faultReported), bytesOf(this.health), bytesOf(this.level),
+      bytesOf(this.firstSymptomMicros), bytesOf(this.lastFreshMicros), this.healthySinceBytes, bytesOf(this.probation),
+      bytesOf(this.isolations), bytesOf(this.isolationTimes), bytesOf(this.transferFails), bytesOf(this.voted),
+      this.lastVotedBytes, bytesOf(this.reference), bytesOf(this.effThreshold), bytesOf(this.scratch), bytesOf(this.votingIndex),
+    ];
+  }
+
+  /**
+   * Makes this voter an exact copy of `other` (a lane of the same configuration): every typed
+   * array, every scalar and the event ring, so that from now on both give identical outputs,
+   * status words and events for identical inputs. The config and the StateTransferPort stay
+   * this lane's own. Allocation-free.
+   */
+  copyStateFrom(other: ActuatorVoter): void {
+    assert(other.cfg.channelCount === this.cfg.channelCount && other.cfg.actuatorCount === this.cfg.actuatorCount, 'copyStateFrom: channel/actuator count differs');
+    assert(sameLaneConfig(this.cfg, other.cfg), 'copyStateFrom: configuration differs');
+    assert(other.stateBytes.length === this.stateBytes.length, 'copyStateFrom: layout differs');
+    for (let k = 0; k < this.stateBytes.length; k++) {
+      const to = this.stateBytes[k];
+      const from = other.stateBytes[k];
+      if (to === undefined || from === undefined || to.length !== from.length) assert(false, `copyStateFrom: array ${k} differs`);
+      to.set(from);
+    }
+    this.events.copyFrom(other.events);
+    this.votingCount = other.votingCount;
+    this.hasVoted = other.hasVoted;
+    this.pairLevel = other.pairLevel;
+    this.pairLatched = other.pairLatched;
+    this.failSafeSinceMicros = other.failSafeSinceMicros;
+    this.modeValue = other.modeValue;
+    this.started = other.started;
+    this.eventsBefore = other.eventsBefore;
+    this.hashState();
+    other.hashState();
+    assert(this.fingerprintSlot[0] === other.fingerprintSlot[0], 'copyStateFrom: fingerprints differ after the copy');
+  }
+
+  /**
+   * 32-bit FNV-1a hash of the lane's whole mutable state: the bytes of every typed array
+   * (float64 by their IEEE-754 bytes), then the scalars (votingCount, hasVoted, pairLevel,
+   * pairLatched, failSafeSinceMicros, mode, started, eventsBefore) and the event ring's summary
+   * (total count, size, head, newest event). Equal state gives an equal fingerprint; any single
+   * flipped state bit changes it (FNV-1a is a bijection of its state per byte). Allocation-free.
+   */
+  stateFingerprint(): number {
+    this.hashState();
+    return this.fingerprintSlot[0] ?? 0;
+  }
+
+  /** Computes the state fingerprint into `fingerprintSlot[0]`. */
+  private hashState(): void {
+    let h = FNV_OFFSET_BASIS;
+    // Indexed loops, not for-of: no iterator object on this path.
+    for (let k = 0; k < this.stateBytes.length; k++) {
+      const bytes = this.stateBytes[k];
+      if (bytes !== undefined) h = fnv1a(h, bytes);
+    }
+    const w = this.fingerprintWords;
+    w[0] = this.votingCount;
+    w[1] = this.hasVoted ? 1 : 0;
+    w[2] = this.pairLevel;
+    w[3] = this.pairLatched ? 1 : 0;
+    w[4] = this.failSafeSinceMicros;
+    w[5] = MODE_NAMES.indexOf(this.modeValue);
+    w[6] = this.started ? 1 : 0;
+    w[7] = this.eventsBefore;
+    this.events.writeSummary(w, FINGERPRINT_SCALARS);
+    this.fingerprintSlot[0] = fnv1a(h, this.fingerprintBytes);
+  }
+
+  /**
+   * A single-event upset in the voter's own memory: XORs bit `bit` into element `index` of
+   * `field` (0 ≤ index < stateFieldLength(field), 0 ≤ bit < stateFieldBits(field); index is
+   * ignored for the scalar pairLevel).
+   * - health (8-bit code per channel): the state decoder maps any code to one of the five
+   *   states, code mod 5 (active, suspect, isolated, reintegrating, failed). A single flip
+   *   always lands on a different state, and can promote a failed channel.
+   * - level, probation (int32 per channel), pairLevel (int32 scalar): two's-complement bit
+   *   flip; a flipped high bit gives a huge or negative counter, as the memory would.
+   * - output, lastVoted (float64 per actuator), healthySince (float64 per channel): IEEE-754
+   *   bit 0..63 (52..62 exponent, 63 sign); a flipped exponent bit can give a huge value,
+   *   an infinity or a NaN. `output` is rewritten by the next vote; lastVoted and healthySince
+   *   are read before they are rewritten.
+   * Allocation-free.
+   */
+  upsetState(field: VoterStateField, index: number, bit: number): void {
+    const bits = ActuatorVoter.stateFieldBits(field);
+    if (!(Number.isInteger(bit) && bit >= 0 && bit < bits)) assert(false, `upsetState: bad bit ${bit} for ${field}`);
+    const length = this.stateFieldLength(field);
+    if (field !== 'pairLevel' && !(Number.isInteger(index) && index >= 0 && index < length)) {
+      assert(false, `upsetState: bad index ${index} for ${field}`);
+    }
+    switch (field) {
+      case 'health': this.health[index] = (((this.health[index] ?? 0) ^ (1 << bit)) & 0xff) % HEALTH_STATES; return;
+      case 'level': this.level[index] = (this.level[index] ?? 0) ^ (1 << bit); return;
+      case 'probation': this.probation[index] = (this.probation[index] ?? 0) ^ (1 << bit); return;
+      case 'pairLevel': this.pairLevel = (this.pairLevel ^ (1 << bit)) | 0; return;
+      case 'output': flipFloat64Bit(this.outputBytes, index, bit); return;
+      case 'lastVoted': flipFloat64Bit(this.lastVotedBytes, index, bit); return;
+      case 'healthySince': flipFloat64Bit(this.healthySinceBytes, index, bit); return;
+      default: assertNever(field, 'voter state field');
+    }
+  }
+
+  /** Elements of `field` in a voter of `cfg`: channels, actuators, or 1 for pairLevel. */
+  static stateFieldLength(field: VoterStateField, cfg: Pick<VoterConfig, 'channelCount' | 'actuatorCount'>): number {
+    switch (field) {
+      case 'health': case 'level': case 'probation': case 'healthySince': return cfg.channelCount;
+      case 'output': case 'lastVoted': return cfg.actuatorCount;
+      case 'pairLevel': return 1;
+      default: return assertNever(field, 'voter state field');
+    }
+  }
+
+  /** Bits per element of `field`: 8 (health), 32 (level, probation, pairLevel), 64 (floats). */
+  static stateFieldBits(field: VoterStateField): number {
+    switch (field) {
+      case 'health': return 8;
+      case 'level': case 'probation': case 'pairLevel': return 32;
+      case 'output': case 'lastVoted': case 'healthySince': return 64;
+      default: return assertNever(field, 'voter state field');
+    }
+  }
+
+  /** `ActuatorVoter.stateFieldLength(field, cfg)` for this voter's config. */
+  stateFieldLength(field: VoterStateField): number {
+    return ActuatorVoter.stateFieldLength(field, this.cfg);
+  }
+
+  /** `ActuatorVoter.stateFieldBits(field)`. */
+  stateFieldBits(field: VoterStateField): number {
+    return ActuatorVoter.stateFieldBits(field);
   }
 
   /** Records a command frame that passed the E2E check (`receivedMicros`: monotonic receive time). */

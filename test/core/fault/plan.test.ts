@@ -54,6 +54,11 @@ describe('expandProfile', () => {
       { kind: 'babble', durationMicros: 1000 }, { kind: 'channel-crash', channel: 'A' }, { kind: 'channel-hang', channel: 'B', durationMicros: 1000 },
       { kind: 'sensor', sensor: 1, mode: 'dead' }, { kind: 'wrong-command', channel: 'C', offsetDeg: 3, durationMicros: 1000 },
       { kind: 'clock-drift', channel: 'A', ppm: 500 }, { kind: 'clock-jump', channel: 'A', jumpMicros: 2000 },
+      { kind: 'compute-flip', channel: 'A' }, { kind: 'control-flow', channel: 'B', mode: 'jump' }, { kind: 'word-mbu', channel: 'C', bits: 3 },
+      { kind: 'stuck-bit', channel: 'A' }, { kind: 'scrubber-upset', channel: 'B' }, { kind: 'decoder-upset', channel: 'C' },
+      { kind: 'golden-flip', channel: 'A' }, { kind: 'voter-upset', lane: 1 }, { kind: 'command-flip', lane: 2 },
+      { kind: 'actuator', actuator: 1, mode: 'jam' }, { kind: 'payload-corrupt' }, { kind: 'voter-drop' },
+      { kind: 'can-masquerade', channel: 'A', value: 5 },
     ];
     const covered = new Set(specs.map((s) => s.kind));
     // Byzantine kinds (two-faced, masquerade, replay) need the p2p links and 4 channels: test/core/byzantine covers them.
@@ -66,6 +71,14 @@ describe('expandProfile', () => {
       if (f.kind === 'memory-flip') expect((f.word ?? -1) >= 0 && (f.word ?? 99) < 76 && (f.bit ?? -1) >= 0 && (f.bit ?? 99) < 39).toBe(true);
       if (f.kind === 'mbu') expect(f.physicalBit).toBeDefined();
       if (f.kind === 'register-flip') expect(GEOMETRY.registerNames).toContain(f.register);
+      if (f.kind === 'compute-flip') expect(f.value !== undefined && (f.bit ?? -1) >= 0 && (f.bit ?? 99) < 32 && (f.stage ?? -1) >= 0 && (f.stage ?? 9) <= 3).toBe(true);
+      if (f.kind === 'control-flow') expect((f.stage ?? -1) >= 0 && (f.stage ?? 9) <= 2).toBe(true);
+      if (f.kind === 'word-mbu' || f.kind === 'stuck-bit') expect((f.word ?? -1) >= 0 && (f.word ?? 99) < 76 && (f.bit ?? -1) >= 0 && (f.bit ?? 99) < 39).toBe(true);
+      if (f.kind === 'stuck-bit') expect([0, 1]).toContain(f.value);
+      if (f.kind === 'golden-flip') expect((f.byte ?? -1) >= 0 && (f.byte ?? 999) < 208 && (f.bit ?? -1) >= 0 && (f.bit ?? 9) < 8).toBe(true);
+      if (f.kind === 'voter-upset') expect(f.field !== undefined && f.index !== undefined && f.bit !== undefined).toBe(true);
+      if (f.kind === 'command-flip') expect((f.actuator ?? -1) >= 0 && (f.actuator ?? 9) < 4 && (f.bit ?? -1) >= 0 && (f.bit ?? 99) < 16).toBe(true);
+      if (f.kind === 'payload-corrupt') expect(f.bits === 1 && (f.bit ?? -1) >= 0 && (f.bit ?? 99) < 64).toBe(true);
       expect(inj.stage >= 0 && inj.stage <= 2).toBe(true);
       expect(inj.wireBit >= 1 && inj.wireBit <= 100).toBe(true);
     }
