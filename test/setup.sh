@@ -10,6 +10,10 @@
 #   socat (pty pairs)                     open a pty pair and see both ends named       socat
 #   log2asc (can-utils)                   convert a one-line candump -L log             can-utils
 #   chromium (report test)                --headless --version, then render a page      chromium
+#   a one-node Slurm (test/slurm/*.sh,    munged, mungekey, munge, unmunge, slurmctld,  slurm-wlm (brings
+#   test/campaign/slurm.test.ts)          slurmd, sbatch, squeue, sinfo, scontrol run;  slurmctld, slurmd,
+#                                         mungekey makes a key; slurmd -C reads the     slurm-client), munge
+#                                         node; the clients read a slurm.conf
 #
 # The test suite spawns nothing else from Debian (python3, qemu and spin are not used yet;
 # add a row here when a test starts to). Safe to run again: installs only what a check finds
@@ -72,6 +76,29 @@ check_chromium() {
     --dump-dom 'data:text/html,<p id=ok>triplex-setup-ok</p>' 2>/dev/null | grep -q 'triplex-setup-ok'
 }
 
+# The binaries test/slurm/start-cluster.sh and the Slurm test run, each run once without a daemon
+# (the daemons themselves start in the test, which prints their logs when they do not come up).
+check_slurm() {
+  local b PATH="$PATH:/usr/sbin:/sbin"  # the daemons live in sbin, not on every user's PATH
+  for b in munged mungekey munge unmunge; do command -v "$b" >/dev/null 2>&1 || { why=munge; return 1; }; done
+  command -v slurmctld >/dev/null 2>&1 || { why=slurmctld; return 1; }
+  command -v slurmd >/dev/null 2>&1 || { why=slurmd; return 1; }
+  for b in sbatch squeue sinfo scontrol; do command -v "$b" >/dev/null 2>&1 || { why=slurm-client; return 1; }; done
+  why=munge
+  munged --version >/dev/null 2>&1 && mungekey --create --force --keyfile="$work/munge.key" >/dev/null 2>&1 \
+    && [ -s "$work/munge.key" ] || return 1
+  why=slurmctld
+  slurmctld -V >/dev/null 2>&1 || return 1
+  why=slurmd
+  slurmd -V >/dev/null 2>&1 && slurmd -C 2>/dev/null | grep -q '^NodeName=' || return 1
+  # The clients will not even print their version without a configuration to read.
+  why=slurm-client
+  printf 'ClusterName=setup\nSlurmctldHost=localhost\nNodeName=localhost CPUs=1 State=UNKNOWN\nPartitionName=p Nodes=ALL Default=YES\n' >"$work/slurm.conf"
+  for b in sbatch squeue sinfo scontrol; do
+    SLURM_CONF="$work/slurm.conf" "$b" --version 2>/dev/null | grep -q '^slurm' || return 1
+  done
+}
+
 # check | Debian packages that make it pass | what the tests use it for (for the failure line)
 checks=(
   "check_cc|make gcc libc6-dev|a C compiler and make (the firmware host build)"
@@ -79,6 +106,7 @@ checks=(
   "check_socat|socat|pseudo-terminal pairs from socat"
   "check_log2asc|can-utils|log2asc reading a candump log"
   "check_chromium|chromium|headless Chromium rendering a page"
+  "check_slurm|slurm-wlm munge|a one-node Slurm cluster (munged, slurmctld, slurmd, sbatch, squeue)"
 )
 
 # Runs every check; fills `failed` with the failing rows and `missing` with their precise packages.
@@ -119,4 +147,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   done
   exit 1
 fi
-echo "test setup: ok (cc+make, Cortex-M link with nano.specs, socat ptys, log2asc, headless chromium)"
+echo "test setup: ok (cc+make, Cortex-M link with nano.specs, socat ptys, log2asc, headless chromium, slurm+munge)"

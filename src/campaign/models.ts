@@ -36,6 +36,11 @@ export interface FlightRequest {
   readonly sharedTwin?: boolean;
   /** A simplex voter (1 lane) instead of the three force-voted lanes. */
   readonly voterLanes?: 1;
+  /**
+   * Start the row from the golden checkpoint just before its first fault instead of t = 0
+   * (docs/CAMPAIGNS.md, "Fast-forward"; default true). The result is the same either way.
+   */
+  readonly fastForward?: boolean;
 }
 
 export interface FlightTrace {
@@ -56,6 +61,8 @@ export interface FlightSummary {
   readonly maxAttitudeErrorDeg: number;
   readonly scrub: ScrubSummary;
   readonly trace: FlightTrace | undefined;
+  /** Simulated seconds the row skipped by fast-forward (0: flown from t = 0). Not part of the results row. */
+  readonly skippedS?: number;
 }
 
 export type FlightFunction = (request: FlightRequest) => FlightSummary;
@@ -184,12 +191,26 @@ function emulatedShape(memory: { readonly wordCount: number; readonly code: { re
 
 /** Recorded twins kept per process (a campaign has a few twin seeds; each twin is ~0.6 MB per minute of flight). */
 export const TWIN_CACHE_MAX = 32;
+/** Simulated time between two golden checkpoints a row can start from (fast-forward). */
+export const CHECKPOINT_EVERY_S = 0.5;
+/**
+ * Fault kinds whose rows always fly from t = 0: they change how the flight is built (a
+ * forger joins the bus), so a checkpoint of the golden flight does not describe theirs.
+ */
+const FULL_FLIGHT_KINDS: ReadonlySet<string> = new Set(['can-masquerade']);
+
+/** A background profile with nothing of its own to inject: the only kind a checkpoint serves. */
+function isQuiet(profile: FaultProfile): boolean {
+  return profile.events.length === 0 && profile.processes.length === 0 && profile.seu === undefined;
+}
 
 async function loadEmulated(): Promise<LoadedModel> {
-  const [{ createFlight }, { loadFlightRig }, { MemoryImage }, { CONTROL_MEMORY_GEOMETRY }, { RecordedTwin }, { flightFails }, { NO_FAULTS }] = await Promise.all([
+  const [{ createFlight }, { loadFlightRig }, { MemoryImage }, { CONTROL_MEMORY_GEOMETRY }, { RecordedTwin }, { flightFails }, { NO_FAULTS }, { SnapshotMismatch }] = await Promise.all([
     import('../sim/flight.js'), import('../io/loaders.js'), import('../core/memory/memory-image.js'), import('../core/channel/channel.js'),
-    import('../sim/twin.js'), import('../sim/report.js'), import('../core/fault/profile.js'),
+    import('../sim/twin.js'), import('../sim/report.js'), import('../core/fault/profile.js'), import('../sim/snapshot.js'),
   ]);
+  type Flight = Extract<ReturnType<typeof createFlight>, { ok: true }>['value'];
+  type Snapshot = ReturnType<Flight['snapshot']>;
   const twins = new Map<string, InstanceType<typeof RecordedTwin>>();
   /** The recorded twin of (seed, duration, rate), flown on first use. */
   const twinOf = (request: FlightRequest): InstanceType<typeof RecordedTwin> => {
@@ -204,6 +225,54 @@ async function loadEmulated(): Promise<LoadedModel> {
     twins.set(key, twin);
     return twin;
   };
+  /**
+   * Golden checkpoints of (seed, duration, rate, lanes): the fault-free flight judged against its
+   * recorded twin, exactly as a row is built but with no planned fault, snapshotted every
+   * CHECKPOINT_EVERY_S. Entry k is the state after k × everyCycles cycles (entry 0 unused).
+   */
+  const checkpoints = new Map<string, { readonly everyCycles: number; readonly snaps: readonly Snapshot[] }>();
+  const checkpointsOf = (request: FlightRequest): { readonly everyCycles: number; readonly snaps: readonly Snapshot[] } => {
+    const key = `${request.seed}/${request.durationS}/${request.rateHz}/${request.voterLanes ?? 3}`;
+    const known = checkpoints.get(key);
+    if (known !== undefined) return known;
+    const created = makeFlight(request, request.profile);
+    const f = created;
+    const everyCycles = Math.max(1, Math.round(CHECKPOINT_EVERY_S * request.rateHz));
+    const snaps: Snapshot[] = [];
+    while (!f.done) {
+      snaps.push(f.snapshot());
+      f.runCycles(everyCycles);
+    }
+    if (checkpoints.size >= TWIN_CACHE_MAX) checkpoints.delete(checkpoints.keys().next().value ?? key);
+    const entry = { everyCycles, snaps };
+    checkpoints.set(key, entry);
+    return entry;
+  };
+  const makeFlight = (request: FlightRequest, profile: FaultProfile): Flight => {
+    const twin = request.sharedTwin === true ? twinOf(request) : 'live';
+    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig, twin, ...(request.voterLanes === 1 ? { voterLanes: 1 } : {}) });
+    if (!created.ok) throw new Error(created.error);
+    return created.value;
+  };
+  /** The row's flight, restored from the last checkpoint before its first fault when it can be (and the simulated seconds skipped). */
+  const startFlight = (request: FlightRequest, profile: FaultProfile, plannedFaults: readonly TimedFault[]): { readonly f: Flight; readonly skippedS: number } => {
+    const eligible = request.fastForward !== false && request.sharedTwin === true && request.traceEveryCycles === 0 && isQuiet(request.profile)
+      && plannedFaults.length > 0 && plannedFaults.every((p) => !FULL_FLIGHT_KINDS.has(p.fault.kind));
+    const f = makeFlight(request, profile);
+    if (!eligible) return { f, skippedS: 0 };
+    const first = Math.min(...plannedFaults.map((p) => p.atMicros));
+    const { everyCycles, snaps } = checkpointsOf(request);
+    const index = Math.min(snaps.length - 1, Math.floor(first / (everyCycles * f.periodMicros)));
+    const snap = snaps[index];
+    if (index <= 0 || snap === undefined) return { f, skippedS: 0 };
+    try {
+      f.restoreFrom(snap);
+      return { f, skippedS: (snap.cyclesRun * f.periodMicros) / 1e6 };
+    } catch (error: unknown) {
+      if (!(error instanceof SnapshotMismatch)) throw error;
+      return { f: makeFlight(request, profile), skippedS: 0 };
+    }
+  };
   const loaded = loadFlightRig(undefined);
   if (!loaded.ok) throw new Error(loaded.error);
   const rig = loaded.value;
@@ -211,10 +280,7 @@ async function loadEmulated(): Promise<LoadedModel> {
   const flight: FlightFunction = (request) => {
     const plannedFaults = request.plannedFault === undefined ? [] : [request.plannedFault, ...(request.extraFaults ?? [])];
     const profile: FaultProfile = plannedFaults.length === 0 ? request.profile : { ...request.profile, events: [...request.profile.events, ...plannedFaults].sort((a, b) => a.atMicros - b.atMicros) };
-    const twin = request.sharedTwin === true ? twinOf(request) : 'live';
-    const created = createFlight({ seed: request.seed, durationS: request.durationS, rateHz: request.rateHz, profile, rig, twin, ...(request.voterLanes === 1 ? { voterLanes: 1 } : {}) });
-    if (!created.ok) throw new Error(created.error);
-    const f = created.value;
+    const { f, skippedS } = startFlight(request, profile, plannedFaults);
     const trace = request.traceEveryCycles > 0 ? traceFlight(f, request.traceEveryCycles) : undefined;
     const result = f.run();
     const isPlanned = (r: (typeof result.faultList)[number]): boolean => r.source === 'event' && plannedFaults.some((p) => Math.abs(r.atS - p.atMicros / 1e6) < 1e-6 && r.kind === p.fault.kind);
@@ -233,6 +299,7 @@ async function loadEmulated(): Promise<LoadedModel> {
       maxAttitudeErrorDeg: result.maxAttitudeErrorDeg,
       scrub: { corrected: sum('scrubCorrected') + sum('readCorrected') + sum('registerRepairs'), uncorrectable: sum('scrubUncorrectable'), scrubbedWords: sum('scrubPasses') * shape.memoryWords },
       trace,
+      skippedS,
     };
   };
   return { flight, shape };

@@ -7,7 +7,8 @@
 import { err, ok, type Result } from '../core/result.js';
 import { canonicalJson, describeResultsError, readResults, type CampaignRow } from '../io/results.js';
 import type { FlightTrace } from './models.js';
-import { CampaignRunner, decodeCampaignConfig } from './runner.js';
+import { checkReplayable, decodeResultsConfig } from './config-check.js';
+import { CampaignRunner } from './runner.js';
 
 /** Trace points of a replayed flight (about). */
 export const REPLAY_TRACE_POINTS = 500;
@@ -31,8 +32,10 @@ export function parseReplaySpec(spec: string): Result<{ readonly path: string; r
 export async function replayRow(path: string, row: number): Promise<Result<ReplayOutcome, string>> {
   const file = readResults(path);
   if (!file.ok) return err(describeResultsError(path, file.error));
-  const config = decodeCampaignConfig(file.value.header.config);
+  const config = decodeResultsConfig(file.value);
   if (!config.ok) return err(`${path}:1: ${config.error}`);
+  const replayable = await checkReplayable(config.value);
+  if (!replayable.ok) return err(`${path}:1: ${replayable.error}`);
   const recorded = file.value.rows.find((r) => r.row === row);
   if (recorded === undefined) return err(`${path} has no row ${row}`);
   const runner = await CampaignRunner.load(config.value);

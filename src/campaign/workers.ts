@@ -18,16 +18,22 @@ const CHUNKS_IN_FLIGHT = 2;
 
 type ToWorker = { readonly type: 'rows'; readonly rows: readonly number[] } | { readonly type: 'golden' };
 type FromWorker =
-  | { readonly type: 'row'; readonly line: CampaignRow }
+  | { readonly type: 'row'; readonly line: CampaignRow; readonly skippedS: number }
   | { readonly type: 'chunk-done' }
   | { readonly type: 'golden'; readonly record: GoldenRecord }
   | { readonly type: 'failed'; readonly message: string };
 
 export interface PoolCallbacks {
-  onRow(line: CampaignRow): void;
+  /** A row came back; `skippedS`: simulated seconds fast-forward spared it (docs/CAMPAIGNS.md). */
+  onRow(line: CampaignRow, skippedS: number): void;
   onGolden(record: GoldenRecord): void;
   /** Polled between chunks: true stops handing out rows (the pool then drains and resolves). */
   shouldStop(): boolean;
+}
+
+export interface PoolOptions {
+  /** False: every row flies from t = 0 (`--full-flights`; the same rows, slower). Default true. */
+  readonly fastForward?: boolean;
 }
 
 interface WorkerState {
@@ -39,7 +45,7 @@ interface WorkerState {
  * Runs `rows` (and the golden run first, when `golden` is true) on `workers` worker threads.
  * Resolves when every row handed out has come back; rejects on a worker failure.
  */
-export function runInWorkers(config: CampaignConfig, rows: readonly number[], workers: number, golden: boolean, callbacks: PoolCallbacks): Promise<void> {
+export function runInWorkers(config: CampaignConfig, rows: readonly number[], workers: number, golden: boolean, callbacks: PoolCallbacks, options: PoolOptions = {}): Promise<void> {
   const chunk = Math.max(1, Math.min(CHUNK_ROWS_MAX, Math.ceil(rows.length / (workers * 8))));
   let next = 0;
   let goldenPending = golden;
@@ -71,13 +77,13 @@ export function runInWorkers(config: CampaignConfig, rows: readonly number[], wo
     };
     const count = Math.max(1, Math.min(workers, Math.max(1, rows.length)));
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL(import.meta.url), { workerData: { role: ROLE, config } });
+      const worker = new Worker(new URL(import.meta.url), { workerData: { role: ROLE, config, fastForward: options.fastForward !== false } });
       const state: WorkerState = { worker, outstanding: 0 };
       states.push(state);
       worker.on('message', (message: FromWorker) => {
         if (finished) return;
         switch (message.type) {
-          case 'row': callbacks.onRow(message.line); return;
+          case 'row': callbacks.onRow(message.line, message.skippedS); return;
           case 'golden': callbacks.onGolden(message.record); state.outstanding--; feedAndCheck(state); return;
           case 'chunk-done': state.outstanding--; feedAndCheck(state); return;
           case 'failed': finish(new Error(`campaign worker failed: ${message.message}`)); return;
@@ -91,7 +97,7 @@ export function runInWorkers(config: CampaignConfig, rows: readonly number[], wo
   });
 }
 
-async function workerMain(config: CampaignConfig): Promise<void> {
+async function workerMain(config: CampaignConfig, fastForward: boolean): Promise<void> {
   const port = parentPort;
   if (port === null) return;
   const runner = await CampaignRunner.load(config);
@@ -101,7 +107,10 @@ async function workerMain(config: CampaignConfig): Promise<void> {
         port.postMessage({ type: 'golden', record: runner.golden() } satisfies FromWorker);
         return;
       }
-      for (const row of message.rows) port.postMessage({ type: 'row', line: runner.run(row).line } satisfies FromWorker);
+      for (const row of message.rows) {
+        const { line, skippedS } = runner.run(row, 0, fastForward);
+        port.postMessage({ type: 'row', line, skippedS } satisfies FromWorker);
+      }
       port.postMessage({ type: 'chunk-done' } satisfies FromWorker);
     } catch (error: unknown) {
       port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
@@ -109,9 +118,9 @@ async function workerMain(config: CampaignConfig): Promise<void> {
   });
 }
 
-const data = workerData as { role?: unknown; config?: CampaignConfig } | null;
+const data = workerData as { role?: unknown; config?: CampaignConfig; fastForward?: boolean } | null;
 if (!isMainThread && data?.role === ROLE && data.config !== undefined) {
-  workerMain(data.config).catch((error: unknown) => {
+  workerMain(data.config, data.fastForward !== false).catch((error: unknown) => {
     parentPort?.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
   });
 }

@@ -15,6 +15,8 @@ export interface ProgressOptions {
   readonly isTty: boolean;
   readonly write: (text: string) => void;
   readonly nowMs: () => number;
+  /** More status after the ETA (e.g. the campaign's fast-forward share); called on each redraw. */
+  readonly note?: () => string;
 }
 
 export function formatDuration(seconds: number): string {
@@ -37,14 +39,15 @@ export class Progress {
     this.startMs = options.nowMs();
   }
 
-  /** The status text: `label 1234/10000 12.3% 456.7/s ETA 0:19`. */
+  /** The status text: `label 1234/10000 12.3% 456.7/s ETA 0:19` and the note, if any. */
   status(nowMs: number): string {
     const { total, already, label } = this.options;
     const elapsedS = Math.max(1e-3, (nowMs - this.startMs) / 1000);
     const rate = (this.done - already) / elapsedS;
     const eta = rate > 0 ? (total - this.done) / rate : Number.NaN;
     const percent = total === 0 ? 100 : (100 * this.done) / total;
-    return `${label} ${this.done}/${total} ${percent.toFixed(1)}% ${rate.toFixed(1)}/s ETA ${formatDuration(eta)}`;
+    const note = this.options.note?.() ?? '';
+    return `${label} ${this.done}/${total} ${percent.toFixed(1)}% ${rate.toFixed(1)}/s ETA ${formatDuration(eta)}${note === '' ? '' : ` ${note}`}`;
   }
 
   bar(): string {

@@ -1,30 +1,49 @@
 /**
- * Campaign results files: JSON Lines, crash-safe, resumable (docs/CAMPAIGNS.md).
+ * Campaign results files: JSON Lines, crash-safe, resumable, every line checksummed
+ * (docs/CAMPAIGNS.md, "Results file").
  *
- * Line 1 is a header: `{"type":"header","format":"triplex-campaign","version":1,
- * "configHash":…,"config":{…},"shard":{"index":I,"count":N},"oracle":V}` (V: the oracle version that
+ * Line 1 is a header: `{"type":"header","format":"triplex-campaign","version":2,
+ * "configHash":…,"config":{…},"shard":{"index":I,"count":N},"oracle":V,"crc":"…"}` (V: the oracle version that
  * judged the rows, src/core/fault/outcome.ts; absent in first-wave files, which read as 1). The hash covers the config
  * (seed, flight, profile, per-target counts) but not the shard, so shards of one campaign
  * share it and `merge` can check them. A `{"type":"golden",…}` line holds the fault-free
  * run; every other line is one injection row `{"type":"row","row":i,…}`.
  *
- * Rows are appended in completion order and fsync'ed per batch. A crash can leave a torn last
- * line (no newline, or not JSON): reopening detects it and truncates the file back to the last
- * whole line, so the row is simply run again. Reopening with a different config is refused.
+ * Line CRC (version 2). Each line is `JSON.stringify(value)` with its closing `}` replaced by
+ * `,"crc":"hhhhhhhh"}`, where hhhhhhhh is the CRC-32C (CRC-32/ISCSI) of the UTF-8 bytes of
+ * `JSON.stringify(value)` — the line as it would be without the crc member — in 8 lowercase hex
+ * digits. So the CRC covers every byte of the line except its own 18-byte tail, and any change
+ * to the tail changes the stored value or breaks the tail's fixed form; a reader checks the
+ * bytes as they are on disk, before JSON.parse. Version-1 files (no CRCs) are still read; a CRC
+ * tail on a line is checked whenever present, and required in a version-2 file.
+ *
+ * Rows are appended in completion order, in batches written with one write and fsync'ed. A
+ * crash can only leave a prefix of a batch: the last line without its newline (a torn line).
+ * Reopening cuts a torn line off, so its row simply runs again. A line that does end in a
+ * newline but fails its CRC is corruption, not a crash, and is refused wherever it is (in a
+ * version-1 file, which cannot tell, a garbled last whole line is still taken as torn).
+ * Reopening with a different config is refused.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { assert } from '../core/assert.js';
+import { getCrc } from '../core/integrity/crc-catalogue.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { Outcome } from '../core/campaign/stats.js';
 import { ORACLE_VERSION, outcomeFromText } from '../core/fault/outcome.js';
 import { isTarget, type Target } from '../core/campaign/plan.js';
 
 export const RESULTS_FORMAT = 'triplex-campaign';
-export const RESULTS_VERSION = 1;
+/** Version written: 2, every line carries its CRC-32C. */
+export const RESULTS_VERSION = 2;
+/** Versions read: 1 (no line CRCs; read-only: `report`, `merge`, `--replay`) and 2. */
+export type ResultsVersion = 1 | typeof RESULTS_VERSION;
 /** Largest results file read (a 10 M-row campaign is about 4 GB; shard it). */
 export const RESULTS_FILE_BYTES_MAX = 1 << 30;
-/** Longest line accepted; rows are a few hundred bytes. */
+/** Longest line accepted, in bytes; rows are a few hundred. */
 export const RESULTS_LINE_CHARS_MAX = 64 * 1024;
+/** The line checksum: CRC-32C (Castagnoli), the iSCSI CRC. */
+export const RESULTS_LINE_CRC = 'CRC-32/ISCSI';
 
 export interface ScrubSummary {
   /** Single-bit errors corrected (scrubber, reads and register votes). */
@@ -78,7 +97,7 @@ export interface ShardSpec {
 export interface ResultsHeader {
   readonly type: 'header';
   readonly format: typeof RESULTS_FORMAT;
-  readonly version: typeof RESULTS_VERSION;
+  readonly version: ResultsVersion;
   readonly configHash: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly shard: ShardSpec;
@@ -98,6 +117,8 @@ export interface ResultsFile {
 
 export type ResultsError =
   | { readonly code: 'bad_line'; readonly line: number; readonly message: string }
+  | { readonly code: 'crc_mismatch'; readonly line: number; readonly stored: string; readonly computed: string }
+  | { readonly code: 'crc_missing'; readonly line: number }
   | { readonly code: 'bad_header'; readonly message: string }
   | { readonly code: 'duplicate_row'; readonly line: number; readonly row: number }
   | { readonly code: 'too_large'; readonly bytes: number }
@@ -105,7 +126,9 @@ export type ResultsError =
 
 export function describeResultsError(path: string, error: ResultsError): string {
   switch (error.code) {
-    case 'bad_line': return `${path}:${error.line}: ${error.message}`;
+    case 'bad_line':
+    case 'crc_mismatch':
+    case 'crc_missing': return `${path}:${error.line}: ${lineErrorMessage(error)}`;
     case 'bad_header': return `${path}:1: ${error.message}`;
     case 'duplicate_row': return `${path}:${error.line}: row ${error.row} appears twice with different results`;
     case 'too_large': return `${path}: ${error.bytes} bytes is more than ${RESULTS_FILE_BYTES_MAX} (shard the campaign)`;
@@ -198,18 +221,115 @@ function decodeGolden(v: Obj): GoldenRecord | string {
   return { type: 'golden', seed: v.seed, outcome, maxAttitudeErrorDeg: v.maxAttitudeErrorDeg, scrub };
 }
 
-/** Decodes the header line. Never throws. */
+// ---- line CRC (version 2) ------------------------------------------------------------------
+
+const LINE_CRC = getCrc(RESULTS_LINE_CRC);
+/** The crc member's opening; then CRC_HEX_DIGITS lowercase hex digits and `"}` end the line. */
+const CRC_OPEN = Buffer.from(',"crc":"', 'latin1');
+const CRC_HEX_DIGITS = 8;
+/** Bytes of the tail `,"crc":"hhhhhhhh"}` that stands in for the JSON's closing brace. */
+const CRC_TAIL_BYTES = CRC_OPEN.length + CRC_HEX_DIGITS + 2;
+const CLOSE_BRACE = Uint8Array.of(0x7d);
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+
+function hex8(value: number): string {
+  return value.toString(16).padStart(CRC_HEX_DIGITS, '0');
+}
+
+function isLowerHex(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66));
+}
+
+/** bytes[start, end) ends with a well-formed crc tail (and has at least one byte before it). */
+function hasCrcTail(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start <= CRC_TAIL_BYTES) return false;
+  const at = end - CRC_TAIL_BYTES;
+  if (bytes.compare(CRC_OPEN, 0, CRC_OPEN.length, at, at + CRC_OPEN.length) !== 0) return false;
+  for (let i = end - 2 - CRC_HEX_DIGITS; i < end - 2; i++) if (!isLowerHex(bytes[i])) return false;
+  return bytes[end - 2] === QUOTE && bytes[end - 1] === (CLOSE_BRACE[0] as number);
+}
+
+type CheckedLine =
+  | { readonly ok: true; readonly text: string; readonly crc: boolean }
+  | { readonly ok: false; readonly stored: string; readonly computed: string };
+
+/**
+ * The JSON text of the line bytes[start, end): with a crc tail, the tail is checked against the
+ * CRC of the bytes before it plus `}` and the text is the line without its crc member; without
+ * one, the text is the line as it is (`crc: false`). Works on the bytes on disk, so a flip that
+ * makes invalid UTF-8 is still a mismatch.
+ */
+function checkLine(bytes: Buffer, start: number, end: number): CheckedLine {
+  if (!hasCrcTail(bytes, start, end)) return { ok: true, text: bytes.toString('utf8', start, end), crc: false };
+  const bodyEnd = end - CRC_TAIL_BYTES;
+  const stream = LINE_CRC.begin();
+  stream.update(bytes, start, bodyEnd - start);
+  stream.update(CLOSE_BRACE);
+  const computed = hex8(stream.digest());
+  const stored = bytes.toString('latin1', end - 2 - CRC_HEX_DIGITS, end - 2);
+  if (stored !== computed) return { ok: false, stored, computed };
+  return { ok: true, text: `${bytes.toString('utf8', start, bodyEnd)}}`, crc: true };
+}
+
+/**
+ * One results line without its newline: version 2 (the default) is `value`'s JSON with the
+ * closing `}` replaced by `,"crc":"hhhhhhhh"}` (CRC-32C of the JSON's UTF-8 bytes); version 1
+ * is the plain JSON (only `merge` of version-1 inputs writes it).
+ */
+export function encodeResultsLine(value: ResultsHeader | ResultsLine, version: ResultsVersion = RESULTS_VERSION): string {
+  const json = JSON.stringify(value);
+  if (version === 1) return json;
+  assert(json.length > 2 && json.startsWith('{') && json.endsWith('}') && !Object.hasOwn(value, 'crc'), 'results line: expected a JSON object without a crc member');
+  const line = `${json.slice(0, -1)}${CRC_OPEN.toString('latin1')}${hex8(LINE_CRC.compute(Buffer.from(json, 'utf8')))}"}`;
+  const bytes = Buffer.from(line, 'utf8');
+  const check = checkLine(bytes, 0, bytes.length);
+  assert(check.ok && check.crc && check.text === json, 'results line: the encoded line does not check');
+  return line;
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+/** A body line's problem, before it is given its line number. */
+type LineError =
+  | { readonly code: 'bad_line'; readonly message: string }
+  | { readonly code: 'crc_mismatch'; readonly stored: string; readonly computed: string }
+  | { readonly code: 'crc_missing' };
+
+function lineErrorMessage(error: LineError): string {
+  switch (error.code) {
+    case 'bad_line': return error.message;
+    case 'crc_mismatch': return `crc mismatch (stored ${error.stored}, computed ${error.computed}): the line changed after it was written`;
+    case 'crc_missing': return `no well-formed line CRC at its end (a version-${RESULTS_VERSION} line ends with ,"crc":"xxxxxxxx"}, 8 lowercase hex digits): corrupted, or not written by Triplex`;
+  }
+}
+
+function isVersion(value: unknown): value is ResultsVersion {
+  return value === 1 || value === RESULTS_VERSION;
+}
+
+/** Decodes the header line (its CRC checked when present, required from version 2). Never throws. */
 export function decodeHeader(text: string): Result<ResultsHeader, ResultsError> {
-  const value = parseJson(text);
+  const bytes = Buffer.from(text, 'utf8');
+  return decodeHeaderBytes(bytes, 0, bytes.length);
+}
+
+function decodeHeaderBytes(bytes: Buffer, start: number, end: number): Result<ResultsHeader, ResultsError> {
+  if (end - start > RESULTS_LINE_CHARS_MAX) return err({ code: 'bad_header', message: `header line longer than ${RESULTS_LINE_CHARS_MAX} bytes` });
+  const checked = checkLine(bytes, start, end);
+  if (!checked.ok) return err({ code: 'crc_mismatch', line: 1, stored: checked.stored, computed: checked.computed });
+  const value = parseJson(checked.text);
   if (!isObj(value) || value.type !== 'header' || value.format !== RESULTS_FORMAT) return err({ code: 'bad_header', message: 'not a Triplex campaign results file (no header line)' });
-  if (value.version !== RESULTS_VERSION) return err({ code: 'bad_header', message: `unsupported results version ${String(value.version)} (this Triplex reads ${RESULTS_VERSION})` });
+  const version = value.version;
+  if (!isVersion(version)) return err({ code: 'bad_header', message: `unsupported results version ${String(version)} (this Triplex reads 1 and ${RESULTS_VERSION})` });
+  if (version >= 2 && !checked.crc) return err({ code: 'crc_missing', line: 1 });
   const { configHash: hash, config, shard } = value;
   if (typeof hash !== 'string' || !/^[0-9a-f]{32}$/.test(hash) || !isObj(config)) return err({ code: 'bad_header', message: 'header: bad configHash or config' });
   if (!isObj(shard) || !isCount(shard.index) || !isCount(shard.count) || shard.count < 1 || shard.index >= shard.count) return err({ code: 'bad_header', message: 'header: bad shard' });
   if (configHash(config) !== hash) return err({ code: 'bad_header', message: 'header: configHash does not match config (file edited?)' });
   const oracle = value.oracle ?? 1;
   if (!isCount(oracle) || oracle < 1) return err({ code: 'bad_header', message: 'header: bad oracle version' });
-  return ok({ type: 'header', format: RESULTS_FORMAT, version: RESULTS_VERSION, configHash: hash, config, shard: { index: shard.index, count: shard.count }, oracle });
+  return ok({ type: 'header', format: RESULTS_FORMAT, version, configHash: hash, config, shard: { index: shard.index, count: shard.count }, oracle });
 }
 
 function parseJson(text: string): unknown {
@@ -223,13 +343,23 @@ function parseJson(text: string): unknown {
 
 export type ResultsLine = CampaignRow | GoldenRecord;
 
-/** Decodes one body line (row or golden). Never throws. */
-export function decodeResultsLine(text: string): Result<ResultsLine, string> {
-  const value = parseJson(text);
-  if (value === undefined) return err(text.length > RESULTS_LINE_CHARS_MAX ? `line longer than ${RESULTS_LINE_CHARS_MAX} characters` : 'not valid JSON');
-  if (!isObj(value)) return err('expected a JSON object');
+/** Decodes one body line (row or golden) of a file of `version`, checking its CRC. Never throws. */
+export function decodeResultsLine(text: string, version: ResultsVersion = RESULTS_VERSION): Result<ResultsLine, string> {
+  const bytes = Buffer.from(text, 'utf8');
+  const decoded = decodeBodyLine(bytes, 0, bytes.length, version);
+  return decoded.ok ? decoded : err(lineErrorMessage(decoded.error));
+}
+
+function decodeBodyLine(bytes: Buffer, start: number, end: number, version: ResultsVersion): Result<ResultsLine, LineError> {
+  if (end - start > RESULTS_LINE_CHARS_MAX) return err({ code: 'bad_line', message: `line longer than ${RESULTS_LINE_CHARS_MAX} bytes` });
+  const checked = checkLine(bytes, start, end);
+  if (!checked.ok) return err({ code: 'crc_mismatch', stored: checked.stored, computed: checked.computed });
+  if (version >= 2 && !checked.crc) return err({ code: 'crc_missing' });
+  const value = parseJson(checked.text);
+  if (value === undefined) return err({ code: 'bad_line', message: 'not valid JSON' });
+  if (!isObj(value)) return err({ code: 'bad_line', message: 'expected a JSON object' });
   const decoded = value.type === 'row' ? decodeRow(value) : value.type === 'golden' ? decodeGolden(value) : "type: expected 'row' or 'golden'";
-  return typeof decoded === 'string' ? err(decoded) : ok(decoded);
+  return typeof decoded === 'string' ? err({ code: 'bad_line', message: decoded }) : ok(decoded);
 }
 
 function sameRow(a: CampaignRow, b: CampaignRow): boolean {
@@ -237,47 +367,53 @@ function sameRow(a: CampaignRow, b: CampaignRow): boolean {
 }
 
 /**
- * Decodes a whole results file's text. A last line that has no newline or does not decode is
- * a torn line (reported, not an error); a bad line anywhere else is an error. Never throws.
+ * Decodes a whole results file (its bytes, or text). Whatever follows the last newline is a
+ * torn line (reported, not an error). Every whole line must decode and, from version 2, pass its
+ * CRC; in a version-1 file a last whole line that does not decode is also taken as torn. Never
+ * throws.
  */
-export function decodeResults(text: string): Result<ResultsFile, ResultsError> {
-  const lastNewline = text.lastIndexOf('\n');
-  const whole = lastNewline < 0 ? '' : text.slice(0, lastNewline);
-  let tornLine = lastNewline < text.length - 1;
-  const lines = whole === '' ? [] : whole.split('\n');
-  const first = lines[0];
-  if (first === undefined) return err({ code: 'bad_header', message: 'empty results file (no header line)' });
-  const header = decodeHeader(first);
+export function decodeResults(input: string | Uint8Array): Result<ResultsFile, ResultsError> {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const headerEnd = bytes.indexOf(NEWLINE);
+  if (headerEnd < 0) return err({ code: 'bad_header', message: 'empty results file (no header line)' });
+  const header = decodeHeaderBytes(bytes, 0, headerEnd);
   if (!header.ok) return header;
+  return decodeBody(bytes, headerEnd + 1, header.value);
+}
+
+function decodeBody(bytes: Buffer, from: number, header: ResultsHeader): Result<ResultsFile, ResultsError> {
   let golden: GoldenRecord | undefined;
   const byRow = new Map<number, CampaignRow>();
   const rows: CampaignRow[] = [];
-  let wholeBytes = Buffer.byteLength(first, 'utf8') + 1;
-  for (let i = 1; i < lines.length; i++) {
-    const text = lines[i] ?? '';
-    const decoded = decodeResultsLine(text);
+  let start = from;
+  let tornLine = false;
+  // Every pass consumes at least one byte, so the loop ends within bytes.length passes.
+  for (let line = 2; start < bytes.length; line++) {
+    const end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) { tornLine = true; break; }
+    const decoded = decodeBodyLine(bytes, start, end, header.version);
     if (!decoded.ok) {
-      if (i === lines.length - 1 && !tornLine) { tornLine = true; break; }
-      return err({ code: 'bad_line', line: i + 1, message: decoded.error });
+      if (header.version === 1 && end === bytes.length - 1) { tornLine = true; break; }
+      return err({ ...decoded.error, line });
     }
-    const line = decoded.value;
-    if (line.type === 'golden') golden = line;
+    const value = decoded.value;
+    if (value.type === 'golden') golden = value;
     else {
-      const seen = byRow.get(line.row);
-      if (seen !== undefined && !sameRow(seen, line)) return err({ code: 'duplicate_row', line: i + 1, row: line.row });
-      if (seen === undefined) { byRow.set(line.row, line); rows.push(line); }
+      const seen = byRow.get(value.row);
+      if (seen !== undefined && !sameRow(seen, value)) return err({ code: 'duplicate_row', line, row: value.row });
+      if (seen === undefined) { byRow.set(value.row, value); rows.push(value); }
     }
-    wholeBytes += Buffer.byteLength(text, 'utf8') + 1;
+    start = end + 1;
   }
-  return ok({ header: header.value, golden, rows, wholeBytes, tornLine });
+  return ok({ header, golden, rows, wholeBytes: start, tornLine });
 }
 
-/** Reads and decodes a results file. */
+/** Reads and decodes a results file (as bytes: the CRCs are checked on what is on disk). */
 export function readResults(path: string): Result<ResultsFile, ResultsError> {
   try {
     const bytes = statSync(path).size;
     if (bytes > RESULTS_FILE_BYTES_MAX) return err({ code: 'too_large', bytes });
-    return decodeResults(readFileSync(path, 'utf8'));
+    return decodeResults(readFileSync(path));
   } catch (error: unknown) {
     const code = (error as { code?: unknown }).code;
     return err({ code: 'io', message: code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error) });
@@ -293,9 +429,10 @@ export class ResultsWriter {
 
   /** Creates a new results file holding only the header (fails if the file exists). */
   static create(path: string, header: ResultsHeader): ResultsWriter {
+    assert(header.version === RESULTS_VERSION, `ResultsWriter writes version ${RESULTS_VERSION} only`);
     const fd = openSync(path, 'wx', 0o644);
     const writer = new ResultsWriter(fd);
-    writer.pending.push(JSON.stringify(header));
+    writer.pending.push(encodeResultsLine(header));
     writer.flush();
     return writer;
   }
@@ -312,7 +449,7 @@ export class ResultsWriter {
 
   append(line: ResultsLine): void {
     if (this.closed) throw new Error('ResultsWriter is closed');
-    this.pending.push(JSON.stringify(line));
+    this.pending.push(encodeResultsLine(line));
   }
 
   get pendingLines(): number {

@@ -31,7 +31,8 @@ import { FaultLedger } from '../core/fault/accounting.js';
 import { NO_FAULTS } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 import { SimClock } from '../core/sim/clock.js';
-import { Scheduler } from '../core/sim/scheduler.js';
+import { Scheduler, type PendingEvent } from '../core/sim/scheduler.js';
+import { capture, restoreInto, SnapshotMismatch } from './snapshot.js';
 import type { VoterEvent } from '../core/vote/events.js';
 import type { ChannelHealth, StateTransferFailure, VoterMode } from '../core/vote/voter.js';
 
@@ -62,6 +63,22 @@ export interface FlightStatus {
   readonly injected: number;
   readonly corrected: number;
   readonly isolated: number;
+}
+
+/**
+ * The whole state of a flight between two cycles (`Flight.snapshot`), for campaign fast-forward
+ * (docs/CAMPAIGNS.md, "Fast-forward"). Opaque; valid for flights of the
+ * same configuration except their planned faults.
+ */
+export interface FlightSnapshot {
+  readonly cyclesRun: number;
+  /** @internal the deep copy of the flight's object graph (src/sim/snapshot.ts). */
+  readonly graph: object;
+  /** @internal the scheduler's pending events and numbering, restored by hand. */
+  readonly pending: readonly PendingEvent[];
+  readonly sequenceNext: number;
+  /** @internal the source flight's objects the copy refers to but did not copy (config, injector, twin). */
+  readonly kept: readonly (readonly [string, object])[];
 }
 
 export class Flight {
@@ -213,6 +230,66 @@ export class Flight {
       channels: this.parts.channels.map((c, i) => ({ name: c.name, health: this.channelHealth(i) })),
       injected: this.ledger.records.length, corrected, isolated,
     };
+  }
+
+  /**
+   * The flight's objects a snapshot keeps by reference instead of copying: the configuration,
+   * the scheduler (its pending events are saved by hand), the fault injector and the planned
+   * faults (a row's own; the source flight has none pending), and the twin (shared, read-only).
+   */
+  private keptObjects(): (readonly [string, object])[] {
+    const kept: (readonly [string, object])[] = [['cfg', this.cfg], ['scheduler', this.scheduler], ['injector', this.injector], ['injections', this.parts.injections]];
+    if (this.twin !== undefined) kept.push(['twin', this.twin]);
+    return kept;
+  }
+
+  /**
+   * The flight's whole state now, between cycles (src/sim/snapshot.ts): plant, channels, memory
+   * images, bus, voter, observer, oracle, PRNG streams and the scheduler's pending events. A
+   * flight of the same configuration restores it (`restoreFrom`) and goes on exactly as this one
+   * would, except for its own planned faults.
+   */
+  snapshot(): FlightSnapshot {
+    const kept = this.keptObjects();
+    return {
+      cyclesRun: this.cyclesRun,
+      graph: capture(this, { shared: new Set(kept.map(([, o]) => o)) }),
+      pending: this.scheduler.pendingEvents(),
+      sequenceNext: this.scheduler.sequenceNext,
+      kept,
+    };
+  }
+
+  /**
+   * Makes this freshly built flight (no cycle run yet) continue from `snap`, keeping its own
+   * fault injector, whose planned faults must all lie at or after the snapshot. Throws
+   * SnapshotMismatch when the flights are not built alike; this flight must then be discarded.
+   */
+  restoreFrom(snap: FlightSnapshot): void {
+    if (this.cyclesRun !== 0) throw new SnapshotMismatch('a snapshot restores into a flight that has not run');
+    const mine = new Map(this.keptObjects());
+    const pairs = new Map<object, object>();
+    for (const [name, object] of snap.kept) {
+      const counterpart = mine.get(name);
+      if (counterpart === undefined) throw new SnapshotMismatch(`the flight has no ${name} to pair`);
+      pairs.set(object, counterpart);
+    }
+    const own = this.scheduler.pendingEvents();
+    const functions = restoreInto(this, snap.graph as this, { shared: new Set(), pairs });
+    const paired = new Set(functions.values());
+    const events: PendingEvent[] = [];
+    for (const e of snap.pending) {
+      const handler = functions.get(e.handler);
+      if (typeof handler !== 'function') throw new SnapshotMismatch('a pending event whose handler has no counterpart');
+      events.push({ ...e, handler: handler as PendingEvent['handler'] });
+    }
+    const now = this.clock.nowMicros();
+    for (const e of own) {
+      if (paired.has(e.handler)) continue;
+      if (e.atMicros < now) throw new SnapshotMismatch('a planned fault before the snapshot');
+      events.push(e);
+    }
+    this.scheduler.replacePending(events, snap.sequenceNext);
   }
 
   /**

@@ -8,7 +8,7 @@
  * and the resume point: rerunning the same command continues where a killed run stopped.
  */
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { parse, parseInteger } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -20,7 +20,8 @@ import { ORACLE_VERSION } from '../../core/fault/outcome.js';
 import { CAMPAIGN_INJECTIONS_MAX, evenCounts, FAULT_CLASSES, isFaultClass, isTarget, leveugleCounts, TARGETS, type FaultClass, type FaultSpaceShape, type Target } from '../../core/campaign/plan.js';
 import { formatStatsTable, OutcomeCounter, type CampaignStats } from '../../core/campaign/stats.js';
 import { parseFaultProfile } from '../../core/fault/profile.js';
-import { describeResultsError, makeHeader, readResults, ResultsWriter, type CampaignRow, type ResultsFile, type ResultsHeader, type ShardSpec } from '../../io/results.js';
+import { err, ok, type Result } from '../../core/result.js';
+import { describeResultsError, makeHeader, readResults, RESULTS_LINE_CHARS_MAX, RESULTS_VERSION, ResultsWriter, type CampaignRow, type ResultsFile, type ResultsHeader, type ShardSpec } from '../../io/results.js';
 import { runMerge } from './campaign-merge.js';
 import { parseVoterLanes } from './run.js';
 
@@ -39,6 +40,7 @@ const OPTIONS = {
   'twin-seeds': { type: 'string' },
   class: { type: 'string' },
   'voter-lanes': { type: 'string' },
+  'full-flights': { type: 'boolean' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -68,14 +70,19 @@ const USAGE = [
   '  --profile FILE        background fault profile for every flight (docs/FAULTS.md)',
   '  --duration-s S        flight length (default 10)      --rate-hz HZ  control rate (default 250)',
   '  --seed S              campaign seed (default 1)       --workers K   worker threads (default: CPUs)',
-  '  --shard I/N           run only rows i with i mod N = I (merge the shards afterwards)',
+  '  --shard I/N           run only rows i with i mod N = I (merge the shards afterwards); without it, a',
+  '                        Slurm job array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT)',
+  '                        or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX of TRIPLEX_SHARD_COUNT) gives it',
   '  --model M             emulated (the full closed loop, default) or synthetic (a fast stand-in)',
   '  --twin-seeds N        rows share N flight seeds, each judged against one recorded fault-free',
   '                        twin per seed (default 16); 0: every row its own seed and a live twin',
+  '  --full-flights        fly every row from t = 0 instead of from the golden checkpoint before',
+  '                        its fault (fast-forward; the rows are the same, only slower)',
   '  --json                print the statistics as JSON on stdout',
   '',
   'Rerun the same command to resume a killed or interrupted campaign; another configuration,',
-  'or a file judged by another oracle version, is refused (exit 2). Progress goes to stderr.',
+  'a file judged by another oracle version, a version-1 file (no line CRCs) or a line that fails',
+  'its CRC is refused (exit 2). Progress goes to stderr.',
   'Exit 1 when a row\'s flight fails (sdc, detected-unsafe, hang, or a channel lost for good to a',
   'transient fault), the rule `triplex run` uses.',
 ].join('\n');
@@ -92,10 +99,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}' (the only action is 'merge')`);
   const out = values.out;
   if (out === undefined) throw new UsageError('missing --out FILE.jsonl (the results file; rerun the same command to resume)');
-  const shard = parseShard(values.shard);
+  const shard = resolveShard(values.shard, process.env);
+  if (!shard.ok) throw new UsageError(shard.error);
   const workers = parseInteger('workers', values.workers ?? String(availableParallelism()), 1, WORKERS_MAX);
   const config = await buildConfig(values);
-  return runCampaign(config, shard, workers, out, values.json === true, io);
+  return runCampaign(config, shard.value, workers, out, values.json === true, io, values['full-flights'] !== true);
 }
 
 /** "0.95", "95%" or "95" → 0.95; `what` names the flag. */
@@ -115,13 +123,101 @@ function parseNumber(flag: string, text: string | undefined, fallback: number, m
   return value;
 }
 
-function parseShard(text: string | undefined): ShardSpec {
-  if (text === undefined) return { index: 0, count: 1 };
+function parseShard(text: string): Result<ShardSpec, string> {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (match === null || !(count >= 1 && count <= SHARDS_MAX && index < count)) throw new UsageError(`--shard must be I/N with 0 <= I < N <= ${SHARDS_MAX}, got '${text}'`);
-  return { index, count };
+  if (match === null || !(count >= 1 && count <= SHARDS_MAX && index < count)) return err(`--shard must be I/N with 0 <= I < N <= ${SHARDS_MAX}, got '${text}'`);
+  return ok({ index, count });
+}
+
+/** The environment a shard may come from (process.env in the CLI; a plain object in tests). */
+export type ShardEnv = Readonly<Record<string, string | undefined>>;
+
+export interface ResolvedShard {
+  readonly shard: ShardSpec;
+  /** Where the shard came from, for a note on stderr; undefined when there is nothing to say. */
+  readonly source: string | undefined;
+}
+
+/** Variables that name a shard: a Slurm job array's task, a Kubernetes Indexed Job's index and its count. */
+export const SHARD_ENV_VARIABLES = ['SLURM_ARRAY_TASK_ID', 'JOB_COMPLETION_INDEX', 'TRIPLEX_SHARD_COUNT'] as const;
+/** Largest value read from a shard variable (Slurm's MaxArraySize is at most 4,000,001). */
+const SHARD_ENV_VALUE_MAX = 999_999_999;
+
+/**
+ * The shard a run takes (docs/CAMPAIGNS.md, "Batch engines"): `--shard I/N` when given (the
+ * environment is then ignored); else a Slurm job array's task (SLURM_ARRAY_TASK_ID, offset by
+ * SLURM_ARRAY_TASK_MIN and divided by SLURM_ARRAY_TASK_STEP when set, of SLURM_ARRAY_TASK_COUNT);
+ * else a Kubernetes Indexed Job's JOB_COMPLETION_INDEX of TRIPLEX_SHARD_COUNT (Kubernetes does
+ * not export the completion count); else 0/1. A bad or inconsistent variable is an error naming it.
+ */
+export function resolveShard(flag: string | undefined, env: ShardEnv): Result<ResolvedShard, string> {
+  const present = SHARD_ENV_VARIABLES.filter((name) => env[name] !== undefined);
+  if (flag !== undefined) {
+    const shard = parseShard(flag);
+    if (!shard.ok) return shard;
+    return ok({ shard: shard.value, source: present.length === 0 ? undefined : `--shard ${flag} (${present.join(', ')} ignored)` });
+  }
+  const slurm = env.SLURM_ARRAY_TASK_ID !== undefined;
+  const kubernetes = env.JOB_COMPLETION_INDEX !== undefined;
+  if (slurm && kubernetes) return err('both SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX are set: give --shard I/N');
+  if (slurm) return slurmShard(env);
+  if (kubernetes) return kubernetesShard(env);
+  if (env.TRIPLEX_SHARD_COUNT !== undefined) return err(`TRIPLEX_SHARD_COUNT=${env.TRIPLEX_SHARD_COUNT} is set but JOB_COMPLETION_INDEX is not: give --shard I/N, or unset it`);
+  return ok({ shard: { index: 0, count: 1 }, source: undefined });
+}
+
+/** Non-negative integer variables, each undefined when unset; an error names the first bad one. */
+function envCounts<K extends string>(env: ShardEnv, names: readonly K[]): Result<Partial<Record<K, number>>, string> {
+  const values: Partial<Record<K, number>> = {};
+  for (const name of names) {
+    const text = env[name];
+    if (text === undefined) continue;
+    if (!/^\d{1,9}$/.test(text) || Number(text) > SHARD_ENV_VALUE_MAX) return err(`${name} must be a non-negative integer, got '${text}'`);
+    values[name] = Number(text);
+  }
+  return ok(values);
+}
+
+function shardCount(name: string, count: number): Result<number, string> {
+  return count >= 1 && count <= SHARDS_MAX ? ok(count) : err(`${name} must be from 1 to ${SHARDS_MAX}, got ${count}`);
+}
+
+const SLURM_VARIABLES = ['SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_COUNT', 'SLURM_ARRAY_TASK_MIN', 'SLURM_ARRAY_TASK_MAX', 'SLURM_ARRAY_TASK_STEP'] as const;
+
+/** Task SLURM_ARRAY_TASK_ID of a plain range MIN, MIN + STEP, … MAX of COUNT tasks is shard (ID − MIN) / STEP of COUNT. */
+function slurmShard(env: ShardEnv): Result<ResolvedShard, string> {
+  const read = envCounts(env, SLURM_VARIABLES);
+  if (!read.ok) return read;
+  const { SLURM_ARRAY_TASK_ID: id, SLURM_ARRAY_TASK_COUNT: total, SLURM_ARRAY_TASK_MIN: first = 0, SLURM_ARRAY_TASK_MAX: last, SLURM_ARRAY_TASK_STEP: stride = 1 } = read.value;
+  if (id === undefined) return err('SLURM_ARRAY_TASK_ID is not set');
+  if (total === undefined) return err(`SLURM_ARRAY_TASK_ID=${id} is set but SLURM_ARRAY_TASK_COUNT is not (Slurm sets both in a job array): give --shard I/N`);
+  const count = shardCount('SLURM_ARRAY_TASK_COUNT', total);
+  if (!count.ok) return count;
+  if (stride < 1) return err('SLURM_ARRAY_TASK_STEP must be at least 1, got 0');
+  if (id < first || (id - first) % stride !== 0) return err(`SLURM_ARRAY_TASK_ID=${id} is not in the array from SLURM_ARRAY_TASK_MIN=${first} by SLURM_ARRAY_TASK_STEP=${stride}`);
+  if (last !== undefined && first + (total - 1) * stride !== last) {
+    return err(`SLURM_ARRAY_TASK_COUNT=${total} tasks from SLURM_ARRAY_TASK_MIN=${first} by ${stride} do not end at SLURM_ARRAY_TASK_MAX=${last}: the array is not a plain range (use --array=0-${total - 1}, or give --shard I/N)`);
+  }
+  const index = (id - first) / stride;
+  if (index >= total) return err(`SLURM_ARRAY_TASK_ID=${id} is task ${index} of an array of SLURM_ARRAY_TASK_COUNT=${total}`);
+  const offset = first === 0 ? '' : ` - SLURM_ARRAY_TASK_MIN=${first}`;
+  const divide = stride === 1 ? '' : ` / SLURM_ARRAY_TASK_STEP=${stride}`;
+  return ok({ shard: { index, count: total }, source: `SLURM_ARRAY_TASK_ID=${id}${offset}${divide} of SLURM_ARRAY_TASK_COUNT=${total}` });
+}
+
+/** JOB_COMPLETION_INDEX (0 … completions − 1) of TRIPLEX_SHARD_COUNT, which the Job's manifest sets to its completions. */
+function kubernetesShard(env: ShardEnv): Result<ResolvedShard, string> {
+  const read = envCounts(env, ['JOB_COMPLETION_INDEX', 'TRIPLEX_SHARD_COUNT'] as const);
+  if (!read.ok) return read;
+  const { JOB_COMPLETION_INDEX: index, TRIPLEX_SHARD_COUNT: total } = read.value;
+  if (index === undefined) return err('JOB_COMPLETION_INDEX is not set');
+  if (total === undefined) return err(`JOB_COMPLETION_INDEX=${index} is set but TRIPLEX_SHARD_COUNT is not: set it to the Job's completions (Kubernetes does not export the count), or give --shard I/N`);
+  const count = shardCount('TRIPLEX_SHARD_COUNT', total);
+  if (!count.ok) return count;
+  if (index >= total) return err(`JOB_COMPLETION_INDEX=${index} is not below TRIPLEX_SHARD_COUNT=${total}`);
+  return ok({ shard: { index, count: total }, source: `JOB_COMPLETION_INDEX=${index} of TRIPLEX_SHARD_COUNT=${total}` });
 }
 
 function parseTargets(text: string | undefined): readonly Target[] {
@@ -209,16 +305,20 @@ interface Opened {
 
 function openResults(path: string, header: ResultsHeader, io: CliIo): Opened {
   if (!existsSync(path)) return { writer: createResults(path, header), existing: undefined };
-  const text = readFileSync(path, 'utf8');
-  if (!text.includes('\n') && (text === '' || text.startsWith('{"type":"header"'))) {
-    // Killed while writing the header line: nothing else was ever written; start afresh.
-    rmSync(path);
-    return { writer: createResults(path, header), existing: undefined };
+  if (statSync(path).size <= RESULTS_LINE_CHARS_MAX) {
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes('\n') && (text === '' || text.startsWith('{"type":"header"'))) {
+      // Killed while writing the header line: nothing else was ever written; start afresh.
+      rmSync(path);
+      return { writer: createResults(path, header), existing: undefined };
+    }
   }
+  // Every whole line is checked (its CRC and its fields); only a torn last line is dropped.
   const existing = readResults(path);
   if (!existing.ok) throw new UsageError(describeResultsError(path, existing.error));
   const found = existing.value.header;
   if (found.oracle !== ORACLE_VERSION) throw new UsageError(`${path} was judged by oracle version ${found.oracle}; this Triplex's oracle is version ${ORACLE_VERSION} (rows judged by other rules cannot be resumed): use another --out`);
+  if (found.version !== RESULTS_VERSION) throw new UsageError(`${path} is results version ${found.version} (no line CRCs); this Triplex resumes only version ${RESULTS_VERSION}: use another --out (report, merge and --replay still read it)`);
   if (found.configHash !== header.configHash) throw new UsageError(`${path} holds another campaign (config ${found.configHash.slice(0, 12)}, this command ${header.configHash.slice(0, 12)}): use the same flags to resume, or another --out`);
   if (found.shard.index !== header.shard.index || found.shard.count !== header.shard.count) throw new UsageError(`${path} holds shard ${found.shard.index}/${found.shard.count}, not ${header.shard.index}/${header.shard.count}`);
   if (existing.value.tornLine) io.err(`${path}: dropped a torn last line (it will be run again)\n`);
@@ -233,15 +333,20 @@ function createResults(path: string, header: ResultsHeader): ResultsWriter {
   }
 }
 
-async function runCampaign(config: CampaignConfig, shard: ShardSpec, workers: number, out: string, json: boolean, io: CliIo): Promise<number> {
+async function runCampaign(config: CampaignConfig, resolved: ResolvedShard, workers: number, out: string, json: boolean, io: CliIo, fastForward: boolean): Promise<number> {
+  const { shard } = resolved;
   const header = makeHeader(config as unknown as Readonly<Record<string, unknown>>, shard);
   const { writer, existing } = openResults(out, header, io);
+  if (resolved.source !== undefined) io.err(`triplex campaign: shard ${shard.index}/${shard.count} from ${resolved.source}\n`);
   const total = config.counts.reduce((a, c) => a + c.injections, 0);
   const mine = shardRows(total, shard);
   const done = new Set((existing?.rows ?? []).map((r) => r.row));
   const todo = mine.filter((row) => !done.has(row));
   if (done.size > 0) io.err(`resuming ${out}: ${mine.length - todo.length} of ${mine.length} rows already done\n`);
-  const progress = new Progress({ label: 'campaign', total: mine.length, already: mine.length - todo.length, isTty: process.stderr.isTTY, write: (t) => { io.err(t); }, nowMs: () => performance.now() });
+  const flown = { rows: 0, skippedS: 0 };
+  // The share of simulated flight time fast-forward spared (the synthetic model has no flight to spare).
+  const note = (): string => (flown.rows === 0 || config.model !== 'emulated' ? '' : `fast-forward ${((100 * flown.skippedS) / (flown.rows * config.durationS)).toFixed(0)}% of flight time`);
+  const progress = new Progress({ label: 'campaign', total: mine.length, already: mine.length - todo.length, isTty: process.stderr.isTTY, write: (t) => { io.err(t); }, nowMs: () => performance.now(), note });
   let stop = false;
   const onSignal = (): void => { stop = true; };
   process.once('SIGINT', onSignal);
@@ -249,10 +354,16 @@ async function runCampaign(config: CampaignConfig, shard: ShardSpec, workers: nu
   const timer = setInterval(() => { writer.flush(); }, FLUSH_INTERVAL_MS);
   try {
     await runInWorkers(config, todo, workers, existing?.golden === undefined, {
-      onRow: (line) => { writer.append(line); if (writer.pendingLines >= FLUSH_ROWS) writer.flush(); progress.add(); },
+      onRow: (line, skippedS) => {
+        writer.append(line);
+        if (writer.pendingLines >= FLUSH_ROWS) writer.flush();
+        flown.rows++;
+        flown.skippedS += skippedS;
+        progress.add();
+      },
       onGolden: (record) => { writer.append(record); },
       shouldStop: () => stop,
-    });
+    }, { fastForward });
   } finally {
     clearInterval(timer);
     writer.close();

@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { describeResultsError, readResults, type CampaignRow, type ResultsFile } from '../../io/results.js';
 import { renderReport, type ReportTrace, type ScrubByTarget } from '../../io/report-html.js';
 import { TARGETS } from '../../core/campaign/plan.js';
-import { CampaignRunner, decodeCampaignConfig, type CampaignConfig } from '../../campaign/runner.js';
+import { checkReplayable, decodeResultsConfig } from '../../campaign/config-check.js';
+import { CampaignRunner, type CampaignConfig } from '../../campaign/runner.js';
 import { statsOf } from './campaign.js';
 
 const OPTIONS = {
@@ -45,8 +46,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const worst = parseInteger('worst', values.worst ?? '4', 0, WORST_FLIGHTS_MAX);
   const file = readResults(path);
   if (!file.ok) throw new UsageError(describeResultsError(path, file.error));
-  const config = decodeCampaignConfig(file.value.header.config);
+  const config = decodeResultsConfig(file.value);
   if (!config.ok) throw new UsageError(`${path}:1: ${config.error}`);
+  if (worst > 0 && file.value.rows.length > 0) {
+    const replayable = await checkReplayable(config.value);
+    if (!replayable.ok) throw new UsageError(`${path}:1: ${replayable.error}`);
+  }
   const traces = await worstTraces(config.value, file.value.rows, worst);
   const html = renderReport({
     title: values.title ?? 'Triplex fault-injection campaign',

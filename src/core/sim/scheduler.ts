@@ -16,6 +16,15 @@ import type { SimClock } from './clock.js';
 /** Called when the event fires, with the clock already at the event's time. */
 export type EventHandler = (nowMicros: number) => void;
 
+/** One pending event as `pendingEvents` lists it. */
+export interface PendingEvent {
+  readonly atMicros: number;
+  readonly periodMicros: number;
+  readonly priority: number;
+  readonly sequence: number;
+  readonly handler: EventHandler;
+}
+
 /** Opaque, never reused while the event is pending: slot + capacity × generation. */
 export type EventHandle = number;
 
@@ -159,7 +168,7 @@ export class Scheduler {
     handler(at);
   }
 
-  private insert(atMicros: number, periodMicros: number, priority: number, handler: EventHandler): EventHandle {
+  private insert(atMicros: number, periodMicros: number, priority: number, handler: EventHandler, sequence = this.nextSequence++): EventHandle {
     const now = this.clock.nowMicros();
     if (!(Number.isSafeInteger(atMicros) && atMicros >= now)) assert(false, `event time ${atMicros} must be an integer not before now (${now})`);
     if (!(Number.isInteger(priority) && priority >= PRIORITY_MIN && priority <= PRIORITY_MAX)) assert(false, `priority must be an int32, got ${priority}`);
@@ -168,13 +177,52 @@ export class Scheduler {
     this.atMicros[slot] = atMicros;
     this.periodMicros[slot] = periodMicros;
     this.priority[slot] = priority;
-    this.sequence[slot] = this.nextSequence++;
+    this.sequence[slot] = sequence;
     this.handlers[slot] = handler;
     this.heap[this.heapSize] = slot;
     this.heapIndex[slot] = this.heapSize;
     this.heapSize++;
     this.siftUp(this.heapSize - 1);
     return slot + this.capacity * (this.generation[slot] ?? 0);
+  }
+
+  /**
+   * The pending events, in no particular order, for a snapshot of the whole simulation
+   * (src/sim/snapshot.ts). Not for the hot path: it allocates.
+   */
+  pendingEvents(): PendingEvent[] {
+    const events: PendingEvent[] = [];
+    for (let i = 0; i < this.heapSize; i++) {
+      const slot = this.heap[i] ?? 0;
+      events.push({ atMicros: this.atMicros[slot] ?? 0, periodMicros: this.periodMicros[slot] ?? 0, priority: this.priority[slot] ?? 0, sequence: this.sequence[slot] ?? 0, handler: this.handlers[slot] ?? IDLE });
+    }
+    return events;
+  }
+
+  /** The sequence number the next `schedule` takes (ties between equal times and priorities follow it). */
+  get sequenceNext(): number {
+    return this.nextSequence;
+  }
+
+  /**
+   * Replaces every pending event by `events` (each keeps its sequence number, so ties fire in
+   * the order they had) and continues numbering at `sequenceNext`: restores a snapshot. Old
+   * handles go stale. Not from inside an event handler.
+   */
+  replacePending(events: readonly PendingEvent[], sequenceNext: number): void {
+    if (this.running) assert(false, 'replacePending called from inside an event handler');
+    if (events.length > this.capacity) assert(false, `scheduler full: ${events.length} events for ${this.capacity} slots`);
+    while (this.heapSize > 0) {
+      const slot = this.heap[this.heapSize - 1] ?? 0;
+      this.heapRemove(slot);
+      this.releaseSlot(slot);
+    }
+    let next = sequenceNext;
+    for (const e of events) {
+      this.insert(e.atMicros, e.periodMicros, e.priority, e.handler, e.sequence);
+      next = Math.max(next, e.sequence + 1);
+    }
+    this.nextSequence = next;
   }
 
   private liveSlot(handle: EventHandle): number | undefined {
