@@ -41,6 +41,11 @@ export interface FlightRequest {
    * (docs/CAMPAIGNS.md, "Fast-forward"; default true). The result is the same either way.
    */
   readonly fastForward?: boolean;
+  /**
+   * End the row once its state equals the golden flight's at a checkpoint after its faults
+   * (docs/CAMPAIGNS.md, "Early convergence"; default true, needs fast-forward's checkpoints).
+   */
+  readonly earlyConvergence?: boolean;
 }
 
 export interface FlightTrace {
@@ -63,6 +68,8 @@ export interface FlightSummary {
   readonly trace: FlightTrace | undefined;
   /** Simulated seconds the row skipped by fast-forward (0: flown from t = 0). Not part of the results row. */
   readonly skippedS?: number;
+  /** Simulated seconds early convergence spared the row at its end (0: flown to the end). Not part of the results row. */
+  readonly earlyEndedS?: number;
 }
 
 export type FlightFunction = (request: FlightRequest) => FlightSummary;
@@ -191,8 +198,15 @@ function emulatedShape(memory: { readonly wordCount: number; readonly code: { re
 
 /** Recorded twins kept per process (a campaign has a few twin seeds; each twin is ~0.6 MB per minute of flight). */
 export const TWIN_CACHE_MAX = 32;
-/** Simulated time between two golden checkpoints a row can start from (fast-forward). */
+/** Simulated time between two golden checkpoints a row can start from (fast-forward) and end at (early convergence)... */
 export const CHECKPOINT_EVERY_S = 0.5;
+/**
+ * ... but no more checkpoints than this per twin seed (longer flights space them further): a
+ * checkpoint of the standard rig holds ≈ 0.9 MB, so a worker keeps ≈ 18 MB per twin seed.
+ */
+export const CHECKPOINTS_PER_FLIGHT_MAX = 20;
+/** Full-state comparisons a row may spend on early convergence (each costs a few ms). */
+export const CONVERGENCE_CHECKS_MAX = 2;
 /**
  * Fault kinds whose rows always fly from t = 0: they change how the flight is built (a
  * forger joins the bus), so a checkpoint of the golden flight does not describe theirs.
@@ -209,8 +223,10 @@ async function loadEmulated(): Promise<LoadedModel> {
     import('../sim/flight.js'), import('../io/loaders.js'), import('../core/memory/memory-image.js'), import('../core/channel/channel.js'),
     import('../sim/twin.js'), import('../sim/report.js'), import('../core/fault/profile.js'), import('../sim/snapshot.js'),
   ]);
+  const { fingerprint } = await import('../sim/snapshot.js');
   type Flight = Extract<ReturnType<typeof createFlight>, { ok: true }>['value'];
   type Snapshot = ReturnType<Flight['snapshot']>;
+  type OracleInterval = ReturnType<Flight['takeOracleInterval']>;
   const twins = new Map<string, InstanceType<typeof RecordedTwin>>();
   /** The recorded twin of (seed, duration, rate), flown on first use. */
   const twinOf = (request: FlightRequest): InstanceType<typeof RecordedTwin> => {
@@ -228,25 +244,58 @@ async function loadEmulated(): Promise<LoadedModel> {
   /**
    * Golden checkpoints of (seed, duration, rate, lanes): the fault-free flight judged against its
    * recorded twin, exactly as a row is built but with no planned fault, snapshotted every
-   * CHECKPOINT_EVERY_S. Entry k is the state after k × everyCycles cycles (entry 0 unused).
+   * CHECKPOINT_EVERY_S (at most CHECKPOINTS_PER_FLIGHT_MAX times). Entry k is the state after k × everyCycles cycles (entry 0 unused), with
+   * what early convergence compares and takes from it: its convergence fingerprint, the oracle's
+   * maxima over the rest of the flight after it, and whether the judge saw anything after it.
    */
-  const checkpoints = new Map<string, { readonly everyCycles: number; readonly snaps: readonly Snapshot[] }>();
-  const checkpointsOf = (request: FlightRequest): { readonly everyCycles: number; readonly snaps: readonly Snapshot[] } => {
+  interface Checkpoints {
+    readonly everyCycles: number;
+    readonly snaps: readonly Snapshot[];
+    readonly fingerprints: readonly string[];
+    readonly rest: readonly OracleInterval[];
+    /** Nothing reached the golden flight's judge after checkpoint k (no alarm, ledger entry or deviation). */
+    readonly quietAfter: readonly boolean[];
+    readonly end: Snapshot;
+  }
+  const checkpoints = new Map<string, Checkpoints>();
+  const checkpointsOf = (request: FlightRequest): Checkpoints => {
     const key = `${request.seed}/${request.durationS}/${request.rateHz}/${request.voterLanes ?? 3}`;
     const known = checkpoints.get(key);
     if (known !== undefined) return known;
-    const created = makeFlight(request, request.profile);
-    const f = created;
-    const everyCycles = Math.max(1, Math.round(CHECKPOINT_EVERY_S * request.rateHz));
+    const f = makeFlight(request, request.profile);
+    const cycles = Math.ceil(request.durationS * request.rateHz);
+    const everyCycles = Math.max(1, Math.round(CHECKPOINT_EVERY_S * request.rateHz), Math.ceil(cycles / CHECKPOINTS_PER_FLIGHT_MAX));
     const snaps: Snapshot[] = [];
+    const fingerprints: string[] = [];
+    const intervals: OracleInterval[] = [];
     while (!f.done) {
       snaps.push(f.snapshot());
+      fingerprints.push(f.convergenceFingerprint());
       f.runCycles(everyCycles);
+      intervals.push(f.takeOracleInterval());
     }
+    const end = f.snapshot();
+    const rest: OracleInterval[] = new Array<OracleInterval>(intervals.length);
+    let after: OracleInterval = { maxAttitudeErrorDeg: 0, maxBodyRateRadPerS: 0, maxCommandDeviationDeg: 0, maxAttitudeDeviationDeg: 0 };
+    for (let k = intervals.length - 1; k >= 0; k--) {
+      const i = intervals[k] ?? after;
+      after = {
+        maxAttitudeErrorDeg: Math.max(after.maxAttitudeErrorDeg, i.maxAttitudeErrorDeg), maxBodyRateRadPerS: Math.max(after.maxBodyRateRadPerS, i.maxBodyRateRadPerS),
+        maxCommandDeviationDeg: Math.max(after.maxCommandDeviationDeg, i.maxCommandDeviationDeg), maxAttitudeDeviationDeg: Math.max(after.maxAttitudeDeviationDeg, i.maxAttitudeDeviationDeg),
+      };
+      rest[k] = after;
+    }
+    const judgeAtEnd = judgeFingerprint(end);
+    const quietAfter = snaps.map((snap) => judgeFingerprint(snap) === judgeAtEnd);
     if (checkpoints.size >= TWIN_CACHE_MAX) checkpoints.delete(checkpoints.keys().next().value ?? key);
-    const entry = { everyCycles, snaps };
+    const entry: Checkpoints = { everyCycles, snaps, fingerprints, rest, quietAfter, end };
     checkpoints.set(key, entry);
     return entry;
+  };
+  /** What the golden flight's judge has seen so far: its last alarm, its ledger, its deviation count. */
+  const judgeFingerprint = (snap: Snapshot): string => {
+    const graph = snap.graph as unknown as { observer: { lastAlarmMicros: number }; oracle: { deviationCount: number }; ledger: object };
+    return `${graph.observer.lastAlarmMicros}/${graph.oracle.deviationCount}/${fingerprint(graph.ledger, { shared: new Set() })}`;
   };
   const makeFlight = (request: FlightRequest, profile: FaultProfile): Flight => {
     const twin = request.sharedTwin === true ? twinOf(request) : 'live';
@@ -255,23 +304,55 @@ async function loadEmulated(): Promise<LoadedModel> {
     return created.value;
   };
   /** The row's flight, restored from the last checkpoint before its first fault when it can be (and the simulated seconds skipped). */
-  const startFlight = (request: FlightRequest, profile: FaultProfile, plannedFaults: readonly TimedFault[]): { readonly f: Flight; readonly skippedS: number } => {
+  const startFlight = (request: FlightRequest, profile: FaultProfile, plannedFaults: readonly TimedFault[]): { readonly f: Flight; readonly skippedS: number; readonly points: Checkpoints | undefined } => {
     const eligible = request.fastForward !== false && request.sharedTwin === true && request.traceEveryCycles === 0 && isQuiet(request.profile)
       && plannedFaults.length > 0 && plannedFaults.every((p) => !FULL_FLIGHT_KINDS.has(p.fault.kind));
     const f = makeFlight(request, profile);
-    if (!eligible) return { f, skippedS: 0 };
+    if (!eligible) return { f, skippedS: 0, points: undefined };
     const first = Math.min(...plannedFaults.map((p) => p.atMicros));
-    const { everyCycles, snaps } = checkpointsOf(request);
+    const points = checkpointsOf(request);
+    const { everyCycles, snaps } = points;
     const index = Math.min(snaps.length - 1, Math.floor(first / (everyCycles * f.periodMicros)));
     const snap = snaps[index];
-    if (index <= 0 || snap === undefined) return { f, skippedS: 0 };
+    if (index <= 0 || snap === undefined) return { f, skippedS: 0, points };
     try {
       f.restoreFrom(snap);
-      return { f, skippedS: (snap.cyclesRun * f.periodMicros) / 1e6 };
+      return { f, skippedS: (snap.cyclesRun * f.periodMicros) / 1e6, points };
     } catch (error: unknown) {
       if (!(error instanceof SnapshotMismatch)) throw error;
-      return { f: makeFlight(request, profile), skippedS: 0 };
+      return { f: makeFlight(request, profile), skippedS: 0, points: undefined };
     }
+  };
+  /**
+   * Flies the row to its end. After its last fault's window, at up to CONVERGENCE_CHECKS_MAX
+   * checkpoints where its judge is settled and its vehicle is where the golden one is (bit for
+   * bit), compares its whole state with the golden flight's; equal
+   * state ends the row as the golden flight ends (`Flight.finishAsConverged`). Returns the
+   * simulated seconds not flown, or undefined when the row had to be flown again from t = 0.
+   */
+  const flyToEnd = (f: Flight, points: Checkpoints | undefined, plannedFaults: readonly TimedFault[]): number | undefined => {
+    if (points === undefined) { f.runCycles(f.cycleCount); return 0; }
+    const quietFrom = Math.max(...plannedFaults.map((p) => p.atMicros + ((p.fault as { durationMicros?: number }).durationMicros ?? 0)));
+    const span = points.everyCycles * f.periodMicros;
+    let checks = 0;
+    for (let k = Math.floor(quietFrom / span) + 1; k < points.snaps.length && checks < CONVERGENCE_CHECKS_MAX; k++) {
+      const at = points.snaps[k];
+      const rest = points.rest[k];
+      if (at === undefined || rest === undefined) break;
+      f.runCycles(at.cyclesRun - f.cyclesRun);
+      if (!f.judgeSettled || points.quietAfter[k] !== true || !f.plantMatches(at)) continue;
+      checks++;
+      if (f.convergenceFingerprint() !== points.fingerprints[k]) continue;
+      try {
+        f.finishAsConverged(at, points.end, rest);
+        return ((f.cycleCount - at.cyclesRun) * f.periodMicros) / 1e6;
+      } catch (error: unknown) {
+        if (!(error instanceof SnapshotMismatch)) throw error;
+        return undefined;
+      }
+    }
+    f.runCycles(f.cycleCount);
+    return 0;
   };
   const loaded = loadFlightRig(undefined);
   if (!loaded.ok) throw new Error(loaded.error);
@@ -280,9 +361,19 @@ async function loadEmulated(): Promise<LoadedModel> {
   const flight: FlightFunction = (request) => {
     const plannedFaults = request.plannedFault === undefined ? [] : [request.plannedFault, ...(request.extraFaults ?? [])];
     const profile: FaultProfile = plannedFaults.length === 0 ? request.profile : { ...request.profile, events: [...request.profile.events, ...plannedFaults].sort((a, b) => a.atMicros - b.atMicros) };
-    const { f, skippedS } = startFlight(request, profile, plannedFaults);
+    const started = startFlight(request, profile, plannedFaults);
+    let f = started.f;
     const trace = request.traceEveryCycles > 0 ? traceFlight(f, request.traceEveryCycles) : undefined;
-    const result = f.run();
+    let earlyS = flyToEnd(f, request.earlyConvergence === false ? undefined : started.points, plannedFaults);
+    let skippedS = started.skippedS;
+    if (earlyS === undefined) {
+      // A convergence that did not line up left the flight half restored: fly the row again, whole.
+      f = makeFlight(request, profile);
+      f.runCycles(f.cycleCount);
+      earlyS = 0;
+      skippedS = 0;
+    }
+    const result = f.result();
     const isPlanned = (r: (typeof result.faultList)[number]): boolean => r.source === 'event' && plannedFaults.some((p) => Math.abs(r.atS - p.atMicros / 1e6) < 1e-6 && r.kind === p.fault.kind);
     const records = result.faultList.filter(isPlanned);
     const record = records[0];
@@ -300,6 +391,7 @@ async function loadEmulated(): Promise<LoadedModel> {
       scrub: { corrected: sum('scrubCorrected') + sum('readCorrected') + sum('registerRepairs'), uncorrectable: sum('scrubUncorrectable'), scrubbedWords: sum('scrubPasses') * shape.memoryWords },
       trace,
       skippedS,
+      earlyEndedS: earlyS,
     };
   };
   return { flight, shape };

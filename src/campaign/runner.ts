@@ -99,13 +99,14 @@ export class CampaignRunner {
 
   /**
    * Runs row `row`; with `traceEveryCycles` > 0 also returns its attitude trace. `fastForward`
-   * false flies it from t = 0 (the reference the fast-forward equivalence tests compare with);
-   * `skippedS` is the simulated time the row did not fly again.
+   * false flies it from t = 0 and `earlyConvergence` false to its end (the references the
+   * equivalence tests compare with); `skippedS` is the simulated time fast-forward did not fly
+   * again, `earlyEndedS` the time early convergence spared at the end.
    */
-  run(row: number, traceEveryCycles = 0, fastForward = true): { readonly line: CampaignRow; readonly trace: FlightTrace | undefined; readonly skippedS: number } {
+  run(row: number, traceEveryCycles = 0, fastForward = true, earlyConvergence = fastForward): { readonly line: CampaignRow; readonly trace: FlightTrace | undefined; readonly skippedS: number; readonly earlyEndedS: number } {
     const planned = this.plan.row(row);
     const seed = this.flightSeedOf(row, planned.seed);
-    const summary = this.flight({ seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: planned.fault, extraFaults: planned.extra, traceEveryCycles, sharedTwin: this.twinSeeds.length > 0, fastForward, ...(this.config.voterLanes === 1 ? { voterLanes: 1 as const } : {}) });
+    const summary = this.flight({ seed, durationS: this.config.durationS, rateHz: this.config.rateHz, profile: this.profile, plannedFault: planned.fault, extraFaults: planned.extra, traceEveryCycles, sharedTwin: this.twinSeeds.length > 0, fastForward, earlyConvergence, ...(this.config.voterLanes === 1 ? { voterLanes: 1 as const } : {}) });
     const line: CampaignRow = {
       type: 'row', row, seed,
       fault: { target: planned.target, location: planned.location, timeS: planned.fault.atMicros / 1e6, spec: planned.fault.fault },
@@ -114,6 +115,6 @@ export class CampaignRunner {
       ...(summary.fails === undefined ? {} : { fails: summary.fails }),
       ...(summary.twin === undefined ? {} : { twin: summary.twin }),
     };
-    return { line, trace: summary.trace, skippedS: summary.skippedS ?? 0 };
+    return { line, trace: summary.trace, skippedS: summary.skippedS ?? 0, earlyEndedS: summary.earlyEndedS ?? 0 };
   }
 }

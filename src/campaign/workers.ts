@@ -18,21 +18,21 @@ const CHUNKS_IN_FLIGHT = 2;
 
 type ToWorker = { readonly type: 'rows'; readonly rows: readonly number[] } | { readonly type: 'golden' };
 type FromWorker =
-  | { readonly type: 'row'; readonly line: CampaignRow; readonly skippedS: number }
+  | { readonly type: 'row'; readonly line: CampaignRow; readonly skippedS: number; readonly earlyEndedS: number }
   | { readonly type: 'chunk-done' }
   | { readonly type: 'golden'; readonly record: GoldenRecord }
   | { readonly type: 'failed'; readonly message: string };
 
 export interface PoolCallbacks {
-  /** A row came back; `skippedS`: simulated seconds fast-forward spared it (docs/CAMPAIGNS.md). */
-  onRow(line: CampaignRow, skippedS: number): void;
+  /** A row came back; simulated seconds fast-forward (`skippedS`) and early convergence (`earlyEndedS`) spared it (docs/CAMPAIGNS.md). */
+  onRow(line: CampaignRow, skippedS: number, earlyEndedS: number): void;
   onGolden(record: GoldenRecord): void;
   /** Polled between chunks: true stops handing out rows (the pool then drains and resolves). */
   shouldStop(): boolean;
 }
 
 export interface PoolOptions {
-  /** False: every row flies from t = 0 (`--full-flights`; the same rows, slower). Default true. */
+  /** False: every row flies from t = 0 to its end (`--full-flights`; the same rows, slower). Default true. */
   readonly fastForward?: boolean;
 }
 
@@ -83,7 +83,7 @@ export function runInWorkers(config: CampaignConfig, rows: readonly number[], wo
       worker.on('message', (message: FromWorker) => {
         if (finished) return;
         switch (message.type) {
-          case 'row': callbacks.onRow(message.line, message.skippedS); return;
+          case 'row': callbacks.onRow(message.line, message.skippedS, message.earlyEndedS); return;
           case 'golden': callbacks.onGolden(message.record); state.outstanding--; feedAndCheck(state); return;
           case 'chunk-done': state.outstanding--; feedAndCheck(state); return;
           case 'failed': finish(new Error(`campaign worker failed: ${message.message}`)); return;
@@ -108,8 +108,8 @@ async function workerMain(config: CampaignConfig, fastForward: boolean): Promise
         return;
       }
       for (const row of message.rows) {
-        const { line, skippedS } = runner.run(row, 0, fastForward);
-        port.postMessage({ type: 'row', line, skippedS } satisfies FromWorker);
+        const { line, skippedS, earlyEndedS } = runner.run(row, 0, fastForward);
+        port.postMessage({ type: 'row', line, skippedS, earlyEndedS } satisfies FromWorker);
       }
       port.postMessage({ type: 'chunk-done' } satisfies FromWorker);
     } catch (error: unknown) {

@@ -300,6 +300,7 @@ export class EmulatedCanNode implements FrameBus {
 
   /** @internal */
   enterBusOff(): void {
+    if (!this.busOff) this.bus.busOffNodes++;
     this.busOff = true;
     this.recoveryOccurrences = 0;
     this.recessiveNs = 0;
@@ -373,6 +374,8 @@ export class EmulatedCanBus {
   readonly stuffing: StuffingMode;
   /** @internal */ readonly bitNs: number;
   /** @internal */ readonly dataBitNs: number;
+  /** @internal Nodes in bus-off now (kept by `enterBusOff` and `maybeRecover`). */
+  busOffNodes = 0;
   private readonly prng: Prng | undefined;
   private readonly txQueueFramesMax: number;
   private readonly autoRecover: boolean;
@@ -746,6 +749,7 @@ export class EmulatedCanBus {
 
   private maybeRecover(node: EmulatedCanNode): void {
     if (!this.autoRecover || node.stuckBusOff || node.recoveryOccurrences < BUS_OFF_RECOVERY_OCCURRENCES) return;
+    if (node.busOff) this.busOffNodes--;
     node.busOff = false;
     node.tec = 0;
     node.rec = 0;
@@ -757,6 +761,8 @@ export class EmulatedCanBus {
     const fromNs = Math.max(this.idleAccountedNs, this.busFreeNs);
     if (this.inFlight.active || untilNs <= fromNs) return;
     this.idleAccountedNs = untilNs;
+    // No node is bus-off: nothing counts idle time (the common case, on every bus event).
+    if (this.busOffNodes === 0) return;
     const sequenceNs = 11 * this.bitNs;
     for (const node of this.nodes) {
       if (!node.busOff) continue;

@@ -32,7 +32,8 @@ import { NO_FAULTS } from '../core/fault/profile.js';
 import { err, ok, type Result } from '../core/result.js';
 import { SimClock } from '../core/sim/clock.js';
 import { Scheduler, type PendingEvent } from '../core/sim/scheduler.js';
-import { capture, restoreInto, SnapshotMismatch } from './snapshot.js';
+import { addToCounters, capture, countersOf, fingerprint, restoreInto, SnapshotMismatch } from './snapshot.js';
+import type { OracleInterval } from './oracle.js';
 import type { VoterEvent } from '../core/vote/events.js';
 import type { ChannelHealth, StateTransferFailure, VoterMode } from '../core/vote/voter.js';
 
@@ -80,6 +81,17 @@ export interface FlightSnapshot {
   /** @internal the source flight's objects the copy refers to but did not copy (config, injector, twin). */
   readonly kept: readonly (readonly [string, object])[];
 }
+
+/**
+ * Properties early convergence leaves out of the state it compares (docs/CAMPAIGNS.md,
+ * "Early convergence"). Counters: statistics nothing in the flight reads back (they reach only
+ * the result, and a converged row's are carried forward as the golden flight's growth plus its
+ * own difference). Scratch: buffers every use writes before it reads. A counter that a frame or
+ * a decision reads (a channel's scrubCorrected goes out in its status frame) is not here.
+ */
+const CONVERGENCE_COUNTERS: ReadonlySet<string> = new Set(['readCorrected', 'flipsInjected', 'copyRepairs', 'maskedDisagreements', 'maskedBits', 'registerRepairs', 'deadlineMisses']);
+const CONVERGENCE_SCRATCH: ReadonlySet<string> = new Set(['floatScratch', 'u32Scratch', 'outcome']);
+const CONVERGENCE_IGNORED: ReadonlySet<string> = new Set([...CONVERGENCE_COUNTERS, ...CONVERGENCE_SCRATCH]);
 
 export class Flight {
   readonly clock = new SimClock();
@@ -190,6 +202,11 @@ export class Flight {
     return this.parts.bus.attach(name);
   }
 
+  /** The oracle's maxima since the last call (golden checkpoints, src/campaign/models.ts). */
+  takeOracleInterval(): OracleInterval {
+    return this.oracle.takeInterval();
+  }
+
   /** The largest attitude error since the last call (deg): one point of an attitude trace. */
   takeAttitudeWindowMax(): number {
     return this.oracle.takeWindowMax();
@@ -267,12 +284,28 @@ export class Flight {
    */
   restoreFrom(snap: FlightSnapshot): void {
     if (this.cyclesRun !== 0) throw new SnapshotMismatch('a snapshot restores into a flight that has not run');
+    this.restoreParts(snap, false);
+  }
+
+  /** The judge: what watches the flight and grades it, not part of what it flies. */
+  private static judgeOf(f: object): readonly object[] {
+    const x = f as unknown as { observer: object; oracle: object; ledger: object };
+    return [x.observer, x.oracle, x.ledger];
+  }
+
+  /** Restores `snap` in place; with `keepJudge` this flight's observer, oracle and ledger stay as they are. */
+  private restoreParts(snap: FlightSnapshot, keepJudge: boolean): void {
     const mine = new Map(this.keptObjects());
     const pairs = new Map<object, object>();
     for (const [name, object] of snap.kept) {
       const counterpart = mine.get(name);
       if (counterpart === undefined) throw new SnapshotMismatch(`the flight has no ${name} to pair`);
       pairs.set(object, counterpart);
+    }
+    if (keepJudge) {
+      const theirs = Flight.judgeOf(snap.graph);
+      const ours = Flight.judgeOf(this);
+      theirs.forEach((o, i) => { const counterpart = ours[i]; if (counterpart !== undefined) pairs.set(o, counterpart); });
     }
     const own = this.scheduler.pendingEvents();
     const functions = restoreInto(this, snap.graph as this, { shared: new Set(), pairs });
@@ -290,6 +323,66 @@ export class Flight {
       events.push(e);
     }
     this.scheduler.replacePending(events, snap.sequenceNext);
+  }
+
+  /** Objects the convergence walks leave out: the kept ones and the judge. */
+  private judgeAndKept(of: object, kept: readonly (readonly [string, object])[]): Set<object> {
+    return new Set([...kept.map(([, o]) => o), ...Flight.judgeOf(of)]);
+  }
+
+  /**
+   * A hash of everything that steers the rest of the flight (src/sim/snapshot.ts `fingerprint`):
+   * the snapshot's state without the judge (observer, oracle, ledger), the counters and scratch
+   * of CONVERGENCE_IGNORED, and with the scheduler's pending events by time and priority. Two
+   * flights of one configuration with equal fingerprints fly on identically.
+   */
+  convergenceFingerprint(): string {
+    const state = fingerprint(this, { shared: this.judgeAndKept(this, this.keptObjects()), ignoredKeys: CONVERGENCE_IGNORED });
+    const pending = this.scheduler.pendingEvents().map((e) => `${e.atMicros}:${e.periodMicros}:${e.priority}`).sort().join(',');
+    return `${state}/${pending}`;
+  }
+
+  /**
+   * A cheap first test of convergence: the plant's state equals the one in `snap`, bit for bit.
+   * A fault whose effect lasts almost always leaves the vehicle a few ULPs off, so this spares
+   * most rows the full `convergenceFingerprint`.
+   */
+  plantMatches(snap: FlightSnapshot): boolean {
+    const theirs = (snap.graph as unknown as { parts: { plant: { state: Float64Array } } }).parts.plant.state;
+    const ours = this.parts.plant.state;
+    if (theirs.length !== ours.length) return false;
+    for (let i = 0; i < ours.length; i++) if (!Object.is(ours[i], theirs[i])) return false;
+    return true;
+  }
+
+  /** The judge has nothing left open: no fault record, no watch, no deviation from the twin. */
+  get judgeSettled(): boolean {
+    return this.ledger.openCount === 0 && this.observer.openWatches === 0 && !this.oracle.deviationOpen;
+  }
+
+  /**
+   * Early convergence (docs/CAMPAIGNS.md): this flight's state equals the golden flight's at
+   * checkpoint `at` (same `convergenceFingerprint`, judge settled), so from here on it flies
+   * exactly as the golden flight did. Jumps to the golden flight's end `end`: the flown state
+   * becomes `end`'s, the counters of CONVERGENCE_COUNTERS keep this flight's difference from
+   * `at`, and the oracle takes `rest`, the golden flight's maxima after `at`. The judge's own
+   * records stay this flight's. Throws SnapshotMismatch when the states do not line up.
+   */
+  finishAsConverged(at: FlightSnapshot, end: FlightSnapshot, rest: OracleInterval): void {
+    if (this.cyclesRun !== at.cyclesRun) throw new SnapshotMismatch('converged at another cycle than the checkpoint');
+    const mineNow = countersOf(this, { shared: this.judgeAndKept(this, this.keptObjects()) }, CONVERGENCE_COUNTERS);
+    const theirsAt = countersOf(at.graph, { shared: this.judgeAndKept(at.graph, at.kept) }, CONVERGENCE_COUNTERS);
+    const deltas = new Map<string, number>();
+    for (const [path, value] of mineNow) {
+      const golden = theirsAt.get(path);
+      if (golden === undefined) throw new SnapshotMismatch(`counter ${path} is not in the checkpoint`);
+      deltas.set(path, value - golden);
+    }
+    const atOracle = (at.graph as unknown as { oracle: { envelopeExceededCycles: number; votesCompared: number } }).oracle;
+    const endOracle = (end.graph as unknown as { oracle: { envelopeExceededCycles: number; votesCompared: number } }).oracle;
+    this.restoreParts(end, true);
+    addToCounters(this, deltas);
+    this.oracle.absorbRest(rest, endOracle.envelopeExceededCycles - atOracle.envelopeExceededCycles, endOracle.votesCompared - atOracle.votesCompared);
   }
 
   /**

@@ -57,6 +57,11 @@ export class MechanismObserver {
     this.prevSensorAlarms = new Int32Array(n);
   }
 
+  /** Watches still waiting for a mechanism to close them. */
+  get openWatches(): number {
+    return this.memoryWatches.length + this.registerWatches.length + this.busWatches.length + this.clockWatches.length + this.e2eWatches.length;
+  }
+
   /** A memory fault in `words` of `channel`: closed when every word is clean again (corrected if the ECC did it). */
   watchMemory(id: number, channel: number, words: readonly number[]): void {
     const c = this.channels[channel];

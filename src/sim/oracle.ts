@@ -92,6 +92,14 @@ export interface TwinFigures {
   readonly votesCompared: number;
 }
 
+/** Maxima over a stretch of a flight (`FlightOracle.takeInterval`). */
+export interface OracleInterval {
+  readonly maxAttitudeErrorDeg: number;
+  readonly maxBodyRateRadPerS: number;
+  readonly maxCommandDeviationDeg: number;
+  readonly maxAttitudeDeviationDeg: number;
+}
+
 export class FlightOracle {
   maxAttitudeErrorDeg = 0;
   maxBodyRateRadPerS = 0;
@@ -109,6 +117,12 @@ export class FlightOracle {
   private readonly setpointQuaternion = new Float64Array(4);
   /** Index of the newest ledger record injected at or before the vote being judged. */
   private latestFault = -1;
+  /**
+   * Maxima since the last `takeInterval()`: attitude error, body rate, command and attitude
+   * deviation from the twin. A campaign's golden checkpoints keep them per interval, so a row
+   * that converged onto the golden flight knows the maxima of the rest of its flight.
+   */
+  private readonly intervalMax = new Float64Array(4);
 
   constructor(
     private readonly plant: Plant,
@@ -132,6 +146,9 @@ export class FlightOracle {
     if (error > this.maxAttitudeErrorDeg) this.maxAttitudeErrorDeg = error;
     if (error > this.windowMaxAttitudeErrorDeg) this.windowMaxAttitudeErrorDeg = error;
     if (rate > this.maxBodyRateRadPerS) this.maxBodyRateRadPerS = rate;
+    const interval = this.intervalMax;
+    if (error > (interval[0] ?? 0)) interval[0] = error;
+    if (rate > (interval[1] ?? 0)) interval[1] = rate;
     const outside = error > FLIGHT_ENVELOPE.attitudeErrorDegMax || rate > FLIGHT_ENVELOPE.bodyRateRadPerSMax;
     if (outside) this.envelopeExceededCycles++;
     if (this.twin === undefined) return;
@@ -151,6 +168,8 @@ export class FlightOracle {
     const attitudeDev = quaternionAngleDeg(state, STATE_QW, d, o + TWIN_OFFSETS.attitude);
     if (commandDev > this.maxCommandDeviationDeg) this.maxCommandDeviationDeg = commandDev;
     if (attitudeDev > this.maxAttitudeDeviationDeg) this.maxAttitudeDeviationDeg = attitudeDev;
+    if (commandDev > (interval[2] ?? 0)) interval[2] = commandDev;
+    if (attitudeDev > (interval[3] ?? 0)) interval[3] = attitudeDev;
     const twinInside = twinWithinEnvelope(d, o, this.setpoint, this.setpointQuaternion);
     const envelopeOut = outside && twinInside;
     const attitudeOut = attitudeDev > ATTITUDE_TOLERANCE_DEG;
@@ -166,6 +185,32 @@ export class FlightOracle {
     } else {
       this.open = undefined;
     }
+  }
+
+  /** The maxima since the last call (`intervalMax`), and a fresh interval. */
+  takeInterval(): OracleInterval {
+    const [maxAttitudeErrorDeg = 0, maxBodyRateRadPerS = 0, maxCommandDeviationDeg = 0, maxAttitudeDeviationDeg = 0] = this.intervalMax;
+    this.intervalMax.fill(0);
+    return { maxAttitudeErrorDeg, maxBodyRateRadPerS, maxCommandDeviationDeg, maxAttitudeDeviationDeg };
+  }
+
+  /** A deviation from the twin is still open (its end, and so its figures, are not known yet). */
+  get deviationOpen(): boolean {
+    return this.open !== undefined;
+  }
+
+  /**
+   * The flight converged onto its golden flight at a checkpoint (src/campaign/models.ts, early
+   * convergence): the rest of the flight is the golden flight's, so the judge takes that rest's
+   * figures instead of watching it — maxima from `rest`, counts as the golden flight's growth.
+   */
+  absorbRest(rest: OracleInterval, envelopeExceededCycles: number, votesCompared: number): void {
+    this.maxAttitudeErrorDeg = Math.max(this.maxAttitudeErrorDeg, rest.maxAttitudeErrorDeg);
+    this.maxBodyRateRadPerS = Math.max(this.maxBodyRateRadPerS, rest.maxBodyRateRadPerS);
+    this.maxCommandDeviationDeg = Math.max(this.maxCommandDeviationDeg, rest.maxCommandDeviationDeg);
+    this.maxAttitudeDeviationDeg = Math.max(this.maxAttitudeDeviationDeg, rest.maxAttitudeDeviationDeg);
+    this.envelopeExceededCycles += envelopeExceededCycles;
+    this.votesCompared += votesCompared;
   }
 
   /** The largest attitude error since the last call (deg), and a fresh window. */

@@ -1,6 +1,6 @@
 /**
  * Snapshots of a running simulation's object graph, for campaign fast-forward (docs/CAMPAIGNS.md,
- * "Fast-forward and early convergence"; after FAIL*'s golden-run checkpoints).
+ * "Fast-forward"; after FAIL*'s golden-run checkpoints).
  *
  * A snapshot is a deep copy of every value reachable from a root through own enumerable
  * properties: objects keep their prototypes, arrays, typed arrays (with shared buffers kept
@@ -43,29 +43,35 @@ function isTyped(value: object): value is ArrayBufferView {
   return ArrayBuffer.isView(value);
 }
 
-/** A deep copy of the graph under `root` (see the module comment). */
-export function capture<T extends object>(root: T, options: WalkOptions): T {
+/**
+ * A deep copier (see the module comment) sharing its memo across calls: objects in `pairs` and
+ * `shared` (and frozen ones) stay as they are, functions go through `onFunction`.
+ */
+function deepCopier(options: WalkOptions, pairs: ReadonlyMap<object, object>, onFunction: (f: unknown) => unknown): { copy: (value: unknown) => unknown; memo: Map<object, unknown>; buffers: Map<ArrayBufferLike, ArrayBuffer> } {
   const memo = new Map<object, unknown>();
   const buffers = new Map<ArrayBufferLike, ArrayBuffer>();
-  const copyBuffer = (b: ArrayBufferLike): ArrayBuffer => {
-    let c = buffers.get(b);
-    if (c === undefined) { c = (b as ArrayBuffer).slice(0); buffers.set(b, c); }
-    return c;
-  };
   const copy = (value: unknown): unknown => {
+    if (typeof value === 'function') return onFunction(value);
     if (typeof value !== 'object' || value === null) return value;
+    const paired = pairs.get(value);
+    if (paired !== undefined) return paired;
     if (options.shared.has(value) || Object.isFrozen(value)) return value;
     const seen = memo.get(value);
     if (seen !== undefined) return seen;
     if (isTyped(value)) {
-      const buffer = copyBuffer(value.buffer);
+      let buffer = buffers.get(value.buffer);
+      if (buffer === undefined) { buffer = (value.buffer as ArrayBuffer).slice(0); buffers.set(value.buffer, buffer); }
       const Ctor = value.constructor as new (b: ArrayBuffer, offset: number, length: number) => ArrayBufferView;
       const length = value instanceof DataView ? value.byteLength : (value as unknown as { length: number }).length;
       const c = new Ctor(buffer, value.byteOffset, length);
       memo.set(value, c);
       return c;
     }
-    if (value instanceof ArrayBuffer) return copyBuffer(value);
+    if (value instanceof ArrayBuffer) {
+      let buffer = buffers.get(value);
+      if (buffer === undefined) { buffer = value.slice(0); buffers.set(value, buffer); }
+      return buffer;
+    }
     if (value instanceof Map) {
       const c = new Map();
       memo.set(value, c);
@@ -83,7 +89,12 @@ export function capture<T extends object>(root: T, options: WalkOptions): T {
     for (const key of Object.keys(value)) c[key] = copy((value as Obj)[key]);
     return c;
   };
-  return copy(root) as T;
+  return { copy, memo, buffers };
+}
+
+/** A deep copy of the graph under `root` (see the module comment); functions are kept by reference. */
+export function capture<T extends object>(root: T, options: WalkOptions): T {
+  return deepCopier(options, new Map(), (f) => f).copy(root) as T;
 }
 
 /**
@@ -92,47 +103,13 @@ export function capture<T extends object>(root: T, options: WalkOptions): T {
  * line up; the target is then half restored and must be thrown away.
  */
 export function restoreInto<T extends object>(target: T, snap: T, options: RestoreOptions): Map<unknown, unknown> {
-  const memo = new Map<object, unknown>();
   const functions = new Map<unknown, unknown>();
-  const buffers = new Map<ArrayBufferLike, ArrayBuffer>();
-  const materialize = (value: unknown): unknown => {
-    if (typeof value === 'function') {
-      const f = functions.get(value);
-      if (f === undefined) throw new SnapshotMismatch(`a function with no counterpart (${(value as { name?: string }).name ?? 'anonymous'})`);
-      return f;
-    }
-    if (typeof value !== 'object' || value === null) return value;
-    const paired = options.pairs.get(value);
-    if (paired !== undefined) return paired;
-    if (options.shared.has(value) || Object.isFrozen(value)) return value;
-    const seen = memo.get(value);
-    if (seen !== undefined) return seen;
-    if (isTyped(value)) {
-      let buffer = buffers.get(value.buffer);
-      if (buffer === undefined) { buffer = (value.buffer as ArrayBuffer).slice(0); buffers.set(value.buffer, buffer); }
-      const Ctor = value.constructor as new (b: ArrayBuffer, offset: number, length: number) => ArrayBufferView;
-      const length = value instanceof DataView ? value.byteLength : (value as unknown as { length: number }).length;
-      const c = new Ctor(buffer, value.byteOffset, length);
-      memo.set(value, c);
-      return c;
-    }
-    if (value instanceof Map) {
-      const c = new Map();
-      memo.set(value, c);
-      for (const [k, v] of value) c.set(materialize(k), materialize(v));
-      return c;
-    }
-    if (value instanceof Set) {
-      const c = new Set();
-      memo.set(value, c);
-      for (const v of value) c.add(materialize(v));
-      return c;
-    }
-    const c: Obj = Array.isArray(value) ? new Array<unknown>(value.length) as unknown as Obj : Object.create(Object.getPrototypeOf(value) as object | null) as Obj;
-    memo.set(value, c);
-    for (const key of Object.keys(value)) c[key] = materialize((value as Obj)[key]);
-    return c;
-  };
+  // Objects the target lacks are copied from the snapshot; their functions must be ones already paired.
+  const { copy: materialize, memo, buffers } = deepCopier(options, options.pairs, (value) => {
+    const f = functions.get(value);
+    if (f === undefined) throw new SnapshotMismatch(`a function with no counterpart (${(value as { name?: string }).name ?? 'anonymous'})`);
+    return f;
+  });
   /** The value the target should hold where the snapshot holds `sv` and the target `tv`. */
   const restoreValue = (sv: unknown, tv: unknown): unknown => {
     if (typeof sv === 'function') {
@@ -259,4 +236,56 @@ export function fingerprint(root: object, options: FingerprintOptions): string {
   };
   walk(root);
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The numeric leaves under properties named in `keys` (statistics counters), by path: a number
+ * held directly, or anywhere below (an array of counts). Objects reached twice count at the
+ * first path they are reached by; the walk's order is the key order, so two graphs built alike
+ * give the same paths.
+ */
+export function countersOf(root: object, options: WalkOptions, keys: ReadonlySet<string>): Map<string, number> {
+  const found = new Map<string, number>();
+  const seen = new Set<object>();
+  const collect = (value: unknown, path: string): void => {
+    if (typeof value === 'number') { found.set(path, value); return; }
+    if (typeof value !== 'object' || value === null || options.shared.has(value) || seen.has(value)) return;
+    seen.add(value);
+    if (isTyped(value)) {
+      if (value instanceof DataView) return;
+      const list = value as unknown as ArrayLike<number | bigint>;
+      for (let i = 0; i < list.length; i++) { const v = list[i]; if (typeof v === 'number') found.set(`${path}/${i}`, v); }
+      return;
+    }
+    if (value instanceof Map || value instanceof Set) return;
+    for (const key of Object.keys(value)) collect((value as Obj)[key], `${path}/${key}`);
+  };
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value !== 'object' || value === null || options.shared.has(value) || seen.has(value)) return;
+    if (isTyped(value) || value instanceof Map || value instanceof Set) return;
+    seen.add(value);
+    for (const key of Object.keys(value)) {
+      const child = (value as Obj)[key];
+      if (keys.has(key)) collect(child, `${path}/${key}`);
+      else walk(child, `${path}/${key}`);
+    }
+  };
+  walk(root, '');
+  return found;
+}
+
+/** Adds `deltas[path]` to the numeric leaf at each path (as `countersOf` names them). Throws SnapshotMismatch for a path that is not a number. */
+export function addToCounters(root: object, deltas: ReadonlyMap<string, number>): void {
+  for (const [path, delta] of deltas) {
+    if (delta === 0) continue;
+    const keys = path.split('/').slice(1);
+    const last = keys.pop();
+    let node: unknown = root;
+    for (const key of keys) node = typeof node === 'object' && node !== null ? (node as Obj)[key] : undefined;
+    if (last === undefined || typeof node !== 'object' || node === null) throw new SnapshotMismatch(`no counter at ${path}`);
+    const holder = node as Obj;
+    const value = holder[last];
+    if (typeof value !== 'number') throw new SnapshotMismatch(`no counter at ${path}`);
+    holder[last] = value + delta;
+  }
 }

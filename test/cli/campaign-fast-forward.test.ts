@@ -30,7 +30,8 @@ describe('triplex campaign: fast-forward', () => {
     expect(bodyOf(fast)).toEqual(bodyOf(full));
     expect(bodyOf(fast).length).toBe(49);
     // The progress line (stderr, not a terminal: one plain line at the end) reports the share.
-    expect(a.stderr).toMatch(/fast-forward [1-9]\d*% of flight time/);
-    expect(b.stderr).toMatch(/fast-forward 0% of flight time/);
+    expect(a.stderr).toMatch(/flight time spared [1-9]\d*%/);
+    expect(b.stderr).toMatch(/flight time spared 0%, early-ended 0% of rows/);
+    expect(a.stderr).toMatch(/early-ended \d+% of rows/);
   }, 300_000);
 });

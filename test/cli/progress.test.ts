@@ -23,8 +23,8 @@ describe('progress', () => {
     const { progress } = rig(false, 0, () => share);
     progress.add(10);
     expect(progress.status(1000)).toBe('campaign 10/1000 1.0% 10.0/s ETA 1:39');
-    share = 'fast-forward 34% of flight time';
-    expect(progress.status(1000)).toBe('campaign 10/1000 1.0% 10.0/s ETA 1:39 fast-forward 34% of flight time');
+    share = 'flight time spared 34%, early-ended 5% of rows';
+    expect(progress.status(1000)).toBe('campaign 10/1000 1.0% 10.0/s ETA 1:39 flight time spared 34%, early-ended 5% of rows');
   });
 
   it('off a terminal: one plain line per interval and one at the end', () => {

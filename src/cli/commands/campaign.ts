@@ -76,8 +76,9 @@ const USAGE = [
   '  --model M             emulated (the full closed loop, default) or synthetic (a fast stand-in)',
   '  --twin-seeds N        rows share N flight seeds, each judged against one recorded fault-free',
   '                        twin per seed (default 16); 0: every row its own seed and a live twin',
-  '  --full-flights        fly every row from t = 0 instead of from the golden checkpoint before',
-  '                        its fault (fast-forward; the rows are the same, only slower)',
+  '  --full-flights        fly every row from t = 0 to its end (no fast-forward from the golden',
+  '                        checkpoint before its fault, no early end once it has converged onto',
+  '                        the golden flight): the same rows, only slower',
   '  --json                print the statistics as JSON on stdout',
   '',
   'Rerun the same command to resume a killed or interrupted campaign; another configuration,',
@@ -343,9 +344,9 @@ async function runCampaign(config: CampaignConfig, resolved: ResolvedShard, work
   const done = new Set((existing?.rows ?? []).map((r) => r.row));
   const todo = mine.filter((row) => !done.has(row));
   if (done.size > 0) io.err(`resuming ${out}: ${mine.length - todo.length} of ${mine.length} rows already done\n`);
-  const flown = { rows: 0, skippedS: 0 };
-  // The share of simulated flight time fast-forward spared (the synthetic model has no flight to spare).
-  const note = (): string => (flown.rows === 0 || config.model !== 'emulated' ? '' : `fast-forward ${((100 * flown.skippedS) / (flown.rows * config.durationS)).toFixed(0)}% of flight time`);
+  const flown = { rows: 0, skippedS: 0, earlyRows: 0 };
+  // The share of simulated flight time fast-forward and early convergence spared, and of rows ended early (the synthetic model has no flight to spare).
+  const note = (): string => (flown.rows === 0 || config.model !== 'emulated' ? '' : `flight time spared ${((100 * flown.skippedS) / (flown.rows * config.durationS)).toFixed(0)}%, early-ended ${((100 * flown.earlyRows) / flown.rows).toFixed(0)}% of rows`);
   const progress = new Progress({ label: 'campaign', total: mine.length, already: mine.length - todo.length, isTty: process.stderr.isTTY, write: (t) => { io.err(t); }, nowMs: () => performance.now(), note });
   let stop = false;
   const onSignal = (): void => { stop = true; };
@@ -354,11 +355,12 @@ async function runCampaign(config: CampaignConfig, resolved: ResolvedShard, work
   const timer = setInterval(() => { writer.flush(); }, FLUSH_INTERVAL_MS);
   try {
     await runInWorkers(config, todo, workers, existing?.golden === undefined, {
-      onRow: (line, skippedS) => {
+      onRow: (line, skippedS, earlyEndedS) => {
         writer.append(line);
         if (writer.pendingLines >= FLUSH_ROWS) writer.flush();
         flown.rows++;
-        flown.skippedS += skippedS;
+        flown.skippedS += skippedS + earlyEndedS;
+        if (earlyEndedS > 0) flown.earlyRows++;
         progress.add();
       },
       onGolden: (record) => { writer.append(record); },

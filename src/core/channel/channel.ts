@@ -120,6 +120,20 @@ export interface ChannelConfig {
 
 export type ChannelSelfFault = 'none' | 'memory_uncorrectable' | 'law_fault' | 'control_flow' | 'golden_corrupt';
 
+/**
+ * A fired upset leaves no trace in its descriptor: every field back to 0, so a channel whose
+ * upset was repaired holds the same state as one never upset (campaign early convergence
+ * compares whole states, docs/CAMPAIGNS.md).
+ */
+function disarm(pending: { register?: number; copy?: number; index?: number; bit: number; stage: number; armed: boolean }): void {
+  pending.armed = false;
+  pending.bit = 0;
+  pending.stage = 0;
+  if (pending.register !== undefined) pending.register = 0;
+  if (pending.copy !== undefined) pending.copy = 0;
+  if (pending.index !== undefined) pending.index = 0;
+}
+
 /** One register flip to be applied between two stages of the next law step (a mid-computation upset). */
 interface PendingRegisterFlip { register: number; copy: RegisterCopy; bit: number; stage: number; armed: boolean }
 /**
@@ -411,12 +425,15 @@ export class ChannelRuntime implements StageHook {
   afterStage(stage: number): void {
     const c = this.computeFlip;
     if (c.armed && c.index < REGISTER_COUNT && stage === c.stage) {
-      c.armed = false;
-      for (let copy = 0; copy < 3; copy++) this.registers.flipAt(c.index, copy as RegisterCopy, c.bit);
+      const { index, bit } = c;
+      disarm(c);
+      for (let copy = 0; copy < 3; copy++) this.registers.flipAt(index, copy as RegisterCopy, bit);
     }
-    if (!this.flip.armed || stage !== this.flip.stage) return;
-    this.flip.armed = false;
-    this.registers.flipAt(this.flip.register, this.flip.copy, this.flip.bit);
+    const f = this.flip;
+    if (!f.armed || stage !== f.stage) return;
+    const { register, copy, bit } = f;
+    disarm(f);
+    this.registers.flipAt(register, copy, bit);
   }
 
   /**
@@ -432,11 +449,12 @@ export class ChannelRuntime implements StageHook {
 
   private applySensorComputeFlip(): void {
     const c = this.computeFlip;
-    c.armed = false;
+    const { index, bit } = c;
+    disarm(c);
     const out = this.consolidator.output;
-    const axis = c.index - REGISTER_COUNT;
+    const axis = index - REGISTER_COUNT;
     this.f32[0] = out[axis] ?? 0;
-    this.u32[0] = ((this.u32[0] ?? 0) ^ (1 << c.bit)) >>> 0;
+    this.u32[0] = ((this.u32[0] ?? 0) ^ (1 << bit)) >>> 0;
     out[axis] = this.f32[0];
   }
 

@@ -14,7 +14,7 @@ import { assert } from '../assert.js';
 import { quaternionFromEuler } from '../plant/quaternion.js';
 import { ACTUATOR_COUNT, GRAVITY_M_PER_S2 } from '../plant/vehicle.js';
 import {
-  CONTROL_MEMORY_MAGIC, CONTROL_MEMORY_VERSION, MEMORY_SLOT as S, REGISTER as R,
+  CONTROL_MEMORY_MAGIC, CONTROL_MEMORY_VERSION, MEMORY_SLOT as S, MEMORY_SLOT_COUNT, REGISTER as R, REGISTER_COUNT,
   type ControlMemory, type WorkRegisters,
 } from './state.js';
 
@@ -67,6 +67,9 @@ export interface ControlLawOptions {
   readonly hook?: StageHook;
 }
 
+/** Direct stores one stage defers (the most any stage makes is 7); more go through `writeF32`. */
+const STAGE_STORES_MAX = 16;
+
 /** Accelerometer correction is applied only when |f| is within this fraction of g. */
 const ACCEL_GATE_FRACTION = 0.25;
 
@@ -84,6 +87,17 @@ export class ControlLaw {
   private wrongBranch = false;
   /** Control-flow errors the signature check detected. */
   controlFlowErrorsDetected = 0;
+  /**
+   * The direct ports of the stage running (ControlMemory.cleanSlots, WorkRegisters.equalSlots),
+   * asked for before each stage and dropped after it; undefined: loads go through the interface.
+   */
+  private memorySlots: Float32Array | undefined = undefined;
+  private registerSlots: Float32Array | undefined = undefined;
+  /** Register loads of the running stage made through `registerSlots` (reported after it). */
+  private directRegisterReads = 0;
+  /** Addresses stored through `memorySlots` in the running stage, re-encoded by the memory after it (`storedSlots`). */
+  private readonly stored = new Int32Array(STAGE_STORES_MAX);
+  private storedCount = 0;
 
   constructor(options: ControlLawOptions = {}) {
     this.base = options.base ?? 0;
@@ -177,13 +191,72 @@ export class ControlLaw {
   }
 
   private runStage(stage: number, mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number): void {
+    this.openPorts(mem, regs);
     switch (stage) {
       case LAW_STAGE_ESTIMATE: this.estimate(mem, regs, sample, dtS); break;
       case LAW_STAGE_ATTITUDE: this.attitudeLoop(mem, regs); break;
       case LAW_STAGE_RATE: this.rateLoop(mem, regs, dtS); break;
       default: this.allocate(mem, regs, dtS);
     }
+    this.closePorts(mem, regs);
     this.hook?.afterStage(stage);
+  }
+
+  /**
+   * Asks for the direct ports for one stage. Inside a stage nothing but the stage's own loads
+   * and stores touches memory and registers (the hook runs between stages), so what the ports
+   * promise holds until `closePorts`.
+   */
+  private openPorts(mem: ControlMemory, regs: WorkRegisters): void {
+    const m = mem.storedSlots === undefined ? undefined : mem.cleanSlots?.();
+    this.memorySlots = m !== undefined && m.length >= (this.base >>> 2) + MEMORY_SLOT_COUNT ? m : undefined;
+    const r = regs.equalSlots?.();
+    this.registerSlots = r !== undefined && r.length >= REGISTER_COUNT ? r : undefined;
+    this.directRegisterReads = 0;
+    this.storedCount = 0;
+  }
+
+  /** Hands the stage's direct stores to the memory (which encodes them) and its direct register loads to the registers. */
+  private closePorts(mem: ControlMemory, regs: WorkRegisters): void {
+    if (this.storedCount > 0) {
+      mem.storedSlots?.(this.stored, this.storedCount);
+      // Scratch left zero between stages, so it is never state (a snapshot fingerprint sees it).
+      for (let i = 0; i < this.storedCount; i++) this.stored[i] = 0;
+    }
+    this.storedCount = 0;
+    if (this.directRegisterReads > 0) regs.countReads?.(this.directRegisterReads);
+    this.directRegisterReads = 0;
+    this.memorySlots = undefined;
+    this.registerSlots = undefined;
+  }
+
+  /** A float32 load of the law's state: `mem.readF32(address)`, through the direct port when it is open. */
+  private load(mem: ControlMemory, address: number): number {
+    const m = this.memorySlots;
+    return m === undefined ? mem.readF32(address) : (m[address >>> 2] ?? NaN);
+  }
+
+  /**
+   * A float32 store of the law's state: `mem.writeF32(address, value)`, or through the direct
+   * port when it is open: the value now, its word's check bits when the stage ends (nothing reads
+   * the check bits before that; see `openPorts`).
+   */
+  private store(mem: ControlMemory, address: number, value: number): void {
+    const m = this.memorySlots;
+    if (m === undefined || this.storedCount >= STAGE_STORES_MAX) {
+      mem.writeF32(address, value);
+      return;
+    }
+    m[address >>> 2] = value;
+    this.stored[this.storedCount++] = address;
+  }
+
+  /** A register load: `regs.readF32At(index)`, through the direct port when it is open. */
+  private loadRegister(regs: WorkRegisters, index: number): number {
+    const r = this.registerSlots;
+    if (r === undefined) return regs.readF32At(index);
+    this.directRegisterReads++;
+    return r[index] ?? NaN;
   }
 
   private address(slot: number): number {
@@ -193,7 +266,7 @@ export class ControlLaw {
   /** Stage 0: complementary filter (Mahony-style, with gyro-bias learning). */
   private estimate(mem: ControlMemory, regs: WorkRegisters, sample: Float64Array, dtS: number): void {
     const q = this.quaternion;
-    for (let i = 0; i < 4; i++) q[i] = mem.readF32(this.address(S.estimateQuaternion + i));
+    for (let i = 0; i < 4; i++) q[i] = this.load(mem, this.address(S.estimateQuaternion + i));
     const w = q[0] ?? 1;
     const x = q[1] ?? 0;
     const y = q[2] ?? 0;
@@ -217,28 +290,28 @@ export class ControlLaw {
       ey = mz * dx - mx * dz;
       ez = mx * dy - my * dx;
     }
-    const kAcc = mem.readF32(this.address(S.estimatorAccelGain));
-    const kBiasDt = mem.readF32(this.address(S.estimatorBiasGain)) * dtS;
+    const kAcc = this.load(mem, this.address(S.estimatorAccelGain));
+    const kBiasDt = this.load(mem, this.address(S.estimatorBiasGain)) * dtS;
     const biasAddress = this.address(S.estimateGyroBias);
-    const bx = mem.readF32(biasAddress);
-    const by = mem.readF32(biasAddress + 4);
-    const bz = mem.readF32(biasAddress + 8);
+    const bx = this.load(mem, biasAddress);
+    const by = this.load(mem, biasAddress + 4);
+    const bz = this.load(mem, biasAddress + 8);
     regs.writeF32At(R.rateMeasured, (sample[0] ?? 0) - bx);
     regs.writeF32At(R.rateMeasured + 1, (sample[1] ?? 0) - by);
     regs.writeF32At(R.rateMeasured + 2, (sample[2] ?? 0) - bz);
-    mem.writeF32(biasAddress, bx - kBiasDt * ex);
-    mem.writeF32(biasAddress + 4, by - kBiasDt * ey);
-    mem.writeF32(biasAddress + 8, bz - kBiasDt * ez);
-    const p = regs.readF32At(R.rateMeasured) + kAcc * ex;
-    const r1 = regs.readF32At(R.rateMeasured + 1) + kAcc * ey;
-    const r2 = regs.readF32At(R.rateMeasured + 2) + kAcc * ez;
+    this.store(mem, biasAddress, bx - kBiasDt * ex);
+    this.store(mem, biasAddress + 4, by - kBiasDt * ey);
+    this.store(mem, biasAddress + 8, bz - kBiasDt * ez);
+    const p = this.loadRegister(regs, R.rateMeasured) + kAcc * ex;
+    const r1 = this.loadRegister(regs, R.rateMeasured + 1) + kAcc * ey;
+    const r2 = this.loadRegister(regs, R.rateMeasured + 2) + kAcc * ez;
     const h = 0.5 * dtS;
     q[0] = w - h * (x * p + y * r1 + z * r2);
     q[1] = x + h * (w * p + y * r2 - z * r1);
     q[2] = y + h * (w * r1 + z * p - x * r2);
     q[3] = z + h * (w * r2 + x * r1 - y * p);
     this.normaliseEstimate();
-    for (let i = 0; i < 4; i++) mem.writeF32(this.address(S.estimateQuaternion + i), q[i] ?? 0);
+    for (let i = 0; i < 4; i++) this.store(mem, this.address(S.estimateQuaternion + i), q[i] ?? 0);
   }
 
   private normaliseEstimate(): void {
@@ -267,9 +340,9 @@ export class ControlLaw {
    * (a pure function of memory: a flipped setpoint bit changes the inputs and so the result).
    */
   private setpointQuaternion(mem: ControlMemory): void {
-    const roll = mem.readF32(this.address(S.setpointAttitude));
-    const pitch = mem.readF32(this.address(S.setpointAttitude + 1));
-    const yaw = mem.readF32(this.address(S.setpointAttitude + 2));
+    const roll = this.load(mem, this.address(S.setpointAttitude));
+    const pitch = this.load(mem, this.address(S.setpointAttitude + 1));
+    const yaw = this.load(mem, this.address(S.setpointAttitude + 2));
     const cache = this.setpointCache;
     if (roll === cache[0] && pitch === cache[1] && yaw === cache[2]) return;
     cache[0] = roll;
@@ -297,56 +370,56 @@ export class ControlLaw {
     regs.writeF32At(R.attitudeError + 1, sign * (sw * y + sx * z - sy * w - sz * x));
     regs.writeF32At(R.attitudeError + 2, sign * (sw * z - sx * y + sy * x - sz * w));
     for (let i = 0; i < 3; i++) {
-      const kp = mem.readF32(this.address(S.attitudeKp + i));
-      const limit = mem.readF32(this.address(S.rateSetpointMax + i));
-      const demand = mem.readF32(this.address(S.setpointRate + i)) - kp * regs.readF32At(R.attitudeError + i);
+      const kp = this.load(mem, this.address(S.attitudeKp + i));
+      const limit = this.load(mem, this.address(S.rateSetpointMax + i));
+      const demand = this.load(mem, this.address(S.setpointRate + i)) - kp * this.loadRegister(regs, R.attitudeError + i);
       regs.writeF32At(R.rateSetpoint + i, demand > limit ? limit : demand < -limit ? -limit : demand);
     }
   }
 
   /** Stage 2: PID on body rate; derivative on measurement through a first-order filter. */
   private rateLoop(mem: ControlMemory, regs: WorkRegisters, dtS: number): void {
-    const tau = mem.readF32(this.address(S.derivativeTauS));
+    const tau = this.load(mem, this.address(S.derivativeTauS));
     const alpha = dtS / (tau + dtS);
     for (let i = 0; i < 3; i++) {
-      const measured = regs.readF32At(R.rateMeasured + i);
-      regs.writeF32At(R.rateError + i, regs.readF32At(R.rateSetpoint + i) - measured);
+      const measured = this.loadRegister(regs, R.rateMeasured + i);
+      regs.writeF32At(R.rateError + i, this.loadRegister(regs, R.rateSetpoint + i) - measured);
       const previousAddress = this.address(S.previousRate + i);
       const filterAddress = this.address(S.derivativeFiltered + i);
-      const raw = (measured - mem.readF32(previousAddress)) / dtS;
-      const filteredBefore = mem.readF32(filterAddress);
+      const raw = (measured - this.load(mem, previousAddress)) / dtS;
+      const filteredBefore = this.load(mem, filterAddress);
       const filtered = filteredBefore + alpha * (raw - filteredBefore);
-      mem.writeF32(previousAddress, measured);
-      mem.writeF32(filterAddress, filtered);
-      const proportional = mem.readF32(this.address(S.rateKp + i)) * regs.readF32At(R.rateError + i);
-      const integral = mem.readF32(this.address(S.integrator + i));
-      const derivative = mem.readF32(this.address(S.rateKd + i)) * Math.fround(filtered);
+      this.store(mem, previousAddress, measured);
+      this.store(mem, filterAddress, filtered);
+      const proportional = this.load(mem, this.address(S.rateKp + i)) * this.loadRegister(regs, R.rateError + i);
+      const integral = this.load(mem, this.address(S.integrator + i));
+      const derivative = this.load(mem, this.address(S.rateKd + i)) * Math.fround(filtered);
       regs.writeF32At(R.torqueDemand + i, proportional + integral - derivative);
     }
   }
 
   /** Stage 3: u = sat(B⁺·τ); integrators advance with back-calculation on τ_achieved − τ_demand. */
   private allocate(mem: ControlMemory, regs: WorkRegisters, dtS: number): void {
-    const tx = regs.readF32At(R.torqueDemand);
-    const ty = regs.readF32At(R.torqueDemand + 1);
-    const tz = regs.readF32At(R.torqueDemand + 2);
+    const tx = this.loadRegister(regs, R.torqueDemand);
+    const ty = this.loadRegister(regs, R.torqueDemand + 1);
+    const tz = this.loadRegister(regs, R.torqueDemand + 2);
     for (let k = 0; k < ACTUATOR_COUNT; k++) {
       const row = this.address(S.allocation + 3 * k);
-      const u = mem.readF32(row) * tx + mem.readF32(row + 4) * ty + mem.readF32(row + 8) * tz;
-      const limit = mem.readF32(this.address(S.actuatorLimit + k));
+      const u = this.load(mem, row) * tx + this.load(mem, row + 4) * ty + this.load(mem, row + 8) * tz;
+      const limit = this.load(mem, this.address(S.actuatorLimit + k));
       regs.writeF32At(R.actuatorOutput + k, u > limit ? limit : u < -limit ? -limit : u);
     }
-    const kAw = mem.readF32(this.address(S.antiWindupGain));
+    const kAw = this.load(mem, this.address(S.antiWindupGain));
     for (let i = 0; i < 3; i++) {
       const row = this.address(S.effectiveness + ACTUATOR_COUNT * i);
       let achieved = 0;
-      for (let k = 0; k < ACTUATOR_COUNT; k++) achieved += mem.readF32(row + 4 * k) * regs.readF32At(R.actuatorOutput + k);
-      const demand = regs.readF32At(R.torqueDemand + i);
+      for (let k = 0; k < ACTUATOR_COUNT; k++) achieved += this.load(mem, row + 4 * k) * this.loadRegister(regs, R.actuatorOutput + k);
+      const demand = this.loadRegister(regs, R.torqueDemand + i);
       const integratorAddress = this.address(S.integrator + i);
-      const limit = mem.readF32(this.address(S.integratorMax + i));
-      const rateKi = mem.readF32(this.address(S.rateKi + i));
-      const next = mem.readF32(integratorAddress) + dtS * (rateKi * regs.readF32At(R.rateError + i) + kAw * (achieved - demand));
-      mem.writeF32(integratorAddress, next > limit ? limit : next < -limit ? -limit : next);
+      const limit = this.load(mem, this.address(S.integratorMax + i));
+      const rateKi = this.load(mem, this.address(S.rateKi + i));
+      const next = this.load(mem, integratorAddress) + dtS * (rateKi * this.loadRegister(regs, R.rateError + i) + kAw * (achieved - demand));
+      this.store(mem, integratorAddress, next > limit ? limit : next < -limit ? -limit : next);
     }
   }
 }

@@ -15,12 +15,31 @@ import { assert } from '../assert.js';
 export interface ControlMemory {
   readF32(address: number): number;
   writeF32(address: number, value: number): void;
+  /**
+   * Optional direct port: the slots as a Float32Array (slot = address / 4) while a load of any
+   * slot from it is exactly what `readF32` would return, with no other effect that matters,
+   * else undefined. It stays valid across the caller's own `writeF32`s and nothing else: the law
+   * asks once per stage (src/core/memory/memory-image.ts, `cleanSlots`).
+   */
+  cleanSlots?(): Float32Array | undefined;
+  /**
+   * With `cleanSlots`: the caller stored into the first `count` byte addresses of `addresses`
+   * through the slots (after `cleanSlots` and nothing else); the memory brings the words holding
+   * them up to date (their check bits) as `writeF32` would have.
+   */
+  storedSlots?(addresses: Int32Array, count: number): void;
 }
 
 /** Working registers by index (REGISTER); in a channel, the RegisterImage itself. */
 export interface WorkRegisters {
   readF32At(index: number): number;
   writeF32At(index: number, value: number): void;
+  /**
+   * Optional direct port, as ControlMemory.cleanSlots: register i is slot i while that holds;
+   * loads made through it are reported with `countReads` (src/core/memory/register-image.ts).
+   */
+  equalSlots?(): Float32Array | undefined;
+  countReads?(n: number): void;
 }
 
 /** "TX" (0x5458) in the magic slot, and the layout version; checked every step. */

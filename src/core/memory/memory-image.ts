@@ -77,6 +77,9 @@ function findDirty39(h: Uint32Array, c: Uint8Array, t: Uint8Array, from: number,
   return to;
 }
 
+/** Reads up to this many bytes copy byte by byte (the golden guard's 16-byte blocks). */
+const SHORT_READ_BYTES = 64;
+
 /** The shared success value of the writes (immutable; saves an allocation per write). */
 const OK_VOID: Result<void, MemoryFault> = Object.freeze(ok(undefined));
 
@@ -115,6 +118,8 @@ export class MemoryImage implements ControlMemory {
   private readonly halves: Uint32Array;
   /** The same storage as float32 slots (the aligned readF32/writeF32 fast path). */
   private readonly floats: Float32Array;
+  /** The whole float32 slots of the image (`floor(sizeBytes / 4)`; the law's direct port, `cleanSlots`). */
+  private readonly slots: Float32Array;
   /** `code.halfTable` (encode and clean-word test inlined on the fast path). */
   private readonly table: Uint8Array;
   private readonly checks: Uint8Array;
@@ -126,6 +131,8 @@ export class MemoryImage implements ControlMemory {
    * stuck word is never cleared, so the fast paths cost nothing extra for stuck cells.
    */
   private readonly suspect: Uint8Array;
+  /** Words whose `suspect` flag is not 0 (0: every word is known clean). */
+  private suspectWords = 0;
   /** 32-bit halves per word: 1 or 2. */
   private readonly stride: number;
   /** Byte address >>> wordShift = word (2 for 4-byte words, 3 for 8-byte words). */
@@ -165,6 +172,7 @@ export class MemoryImage implements ControlMemory {
     this.bytes = new Uint8Array(this.wordCount * this.wordBytes);
     this.halves = new Uint32Array(this.bytes.buffer);
     this.floats = new Float32Array(this.bytes.buffer);
+    this.slots = new Float32Array(this.bytes.buffer, 0, Math.floor(options.sizeBytes / 4));
     this.table = this.code.halfTable;
     this.checks = new Uint8Array(this.wordCount).fill(this.code.encode(0, 0));
     this.suspect = new Uint8Array(this.wordCount);
@@ -187,7 +195,9 @@ export class MemoryImage implements ControlMemory {
    * fast path: one table lookup per 16-bit half and a compare, no allocation.
    */
   findDirtyWord(from: number, to: number): number {
-    assert(from >= 0 && from <= to && to <= this.wordCount, 'findDirtyWord range');
+    if (!(from >= 0 && from <= to && to <= this.wordCount)) assert(false, 'findDirtyWord range');
+    // Every word known clean: every syndrome is zero (`suspect`).
+    if (this.suspectWords === 0) return to;
     return this.stride === 2 ? findDirty72(this.halves, this.checks, this.table, from, to) : findDirty39(this.halves, this.checks, this.table, from, to);
   }
 
@@ -226,7 +236,7 @@ export class MemoryImage implements ControlMemory {
   flipBit(word: number, bit: number): void {
     this.checkCell(word, bit);
     this.toggleCell(word, bit);
-    this.suspect[word] = (this.suspect[word] ?? 0) | SUSPECT_MAYBE;
+    this.markSuspect(word, SUSPECT_MAYBE);
     this.flipsInjected++;
     this.reassertStuck();
   }
@@ -244,7 +254,7 @@ export class MemoryImage implements ControlMemory {
     if (!(Number.isInteger(bits) && bits >= 1 && bits <= WORD_UPSET_BITS_MAX)) assert(false, `flipWordBits: bits ${bits} out of range 1..${WORD_UPSET_BITS_MAX}`);
     const codeBits = this.code.codeBits;
     for (let i = 0; i < bits; i++) this.toggleCell(word, (firstBit + i) % codeBits);
-    this.suspect[word] = (this.suspect[word] ?? 0) | SUSPECT_MAYBE;
+    this.markSuspect(word, SUSPECT_MAYBE);
     this.flipsInjected += bits;
     this.reassertStuck();
   }
@@ -271,7 +281,7 @@ export class MemoryImage implements ControlMemory {
       this.stuckBits[i] = bit;
     }
     this.stuckValues[i] = value;
-    this.suspect[word] = (this.suspect[word] ?? 0) | SUSPECT_STUCK;
+    this.markSuspect(word, SUSPECT_STUCK);
     this.forceCell(word, bit, value);
   }
 
@@ -279,6 +289,7 @@ export class MemoryImage implements ControlMemory {
   clearStuckBits(): void {
     for (let i = 0; i < this.stuckCount; i++) {
       const w = this.stuckWords[i] ?? 0;
+      if (this.suspect[w] === 0) this.suspectWords++;
       this.suspect[w] = SUSPECT_MAYBE;
     }
     this.stuckCount = 0;
@@ -327,9 +338,12 @@ export class MemoryImage implements ControlMemory {
    */
   read(address: number, length: number, out: Uint8Array = new Uint8Array(length)): Uint8Array {
     this.checkRange(address, length);
-    assert(out.length >= length, 'read: output buffer too small');
+    if (!(out.length >= length)) assert(false, 'read: output buffer too small');
     this.repairRange(address, length);
-    out.set(this.bytes.subarray(address, address + length));
+    const bytes = this.bytes;
+    // A short read copies in a loop: `subarray` allocates a view and `set` is a builtin call.
+    if (length > SHORT_READ_BYTES) out.set(bytes.subarray(address, address + length));
+    else for (let i = 0; i < length; i++) out[i] = bytes[address + i] ?? 0;
     if (this.upsetArmed && length > 0) this.upsetBytes(out, address, length);
     this.reassertStuck();
     return out;
@@ -416,6 +430,34 @@ export class MemoryImage implements ControlMemory {
     return this.writeF32Slow(address, value);
   }
 
+  /**
+   * The control law's direct port for the rest of a step (ControlMemory.cleanSlots): the
+   * storage as float32 slots (`floor(sizeBytes / 4)` of them) when every word is known clean and no decoder
+   * upset is armed, else undefined. While that holds, `readF32(a)` for an aligned in-range `a`
+   * is exactly `slots[a >>> 2]` with status 'ok' (the fast path), and fast-path writes keep it
+   * so; the status is set here as that next read would set it. Any flip, stuck cell, raw import
+   * or armed upset ends it, so the caller asks again after anything but its own loads and stores.
+   */
+  cleanSlots(): Float32Array | undefined {
+    if (this.suspectWords !== 0 || this.upsetArmed) return undefined;
+    this.lastReadStatus = 'ok';
+    this.lastReadFaultWord = -1;
+    return this.slots;
+  }
+
+  /**
+   * Stores made through `cleanSlots` (ControlMemory.storedSlots): re-encodes the words holding
+   * the first `count` byte addresses of `addresses`, as the fast-path `writeF32` does at once.
+   */
+  storedSlots(addresses: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const address = addresses[i] ?? 0;
+      if (!((address & 3) === 0 && address >= 0 && address <= this.lastSlotAddress)) assert(false, `storedSlots: bad address ${address}`);
+      const w = address >>> this.wordShift;
+      this.checks[w] = this.checkBitsOfWord(w);
+    }
+  }
+
   /** Restarts the `portFaults` count (the channel does at a cold restart). */
   clearPortFaults(): void {
     this.portFaults = 0;
@@ -456,6 +498,7 @@ export class MemoryImage implements ControlMemory {
     this.bytes.set(data);
     this.checks.set(check);
     this.suspect.fill(SUSPECT_MAYBE);
+    this.suspectWords = this.wordCount;
     for (let i = 0; i < this.stuckCount; i++) {
       const w = this.stuckWords[i] ?? 0;
       this.suspect[w] = SUSPECT_MAYBE | SUSPECT_STUCK;
@@ -492,8 +535,16 @@ export class MemoryImage implements ControlMemory {
   private verifyClean(w: number): boolean {
     if (((this.suspect[w] ?? 0) & SUSPECT_STUCK) !== 0) return false;
     if (this.checkBitsOfWord(w) !== (this.checks[w] ?? 0)) return false;
+    if (this.suspect[w] !== 0) this.suspectWords--;
     this.suspect[w] = 0;
     return true;
+  }
+
+  /** Sets `flag` in word `w`'s suspect flags, counting the word if it was known clean. */
+  private markSuspect(w: number, flag: number): void {
+    const before = this.suspect[w] ?? 0;
+    if (before === 0) this.suspectWords++;
+    this.suspect[w] = before | flag;
   }
 
   /** The check bits word `w`'s data should have. */
@@ -578,7 +629,8 @@ export class MemoryImage implements ControlMemory {
   private repairRange(address: number, length: number): void {
     this.lastReadStatus = 'ok';
     this.lastReadFaultWord = -1;
-    if (length === 0) return;
+    // Every word known clean: each syndrome is zero (`suspect`), so there is nothing to find.
+    if (length === 0 || this.suspectWords === 0) return;
     const first = Math.floor(address / this.wordBytes);
     const last = this.lastWordOf(address, length);
     for (let w = this.findDirtyWord(first, last + 1); w <= last; w = this.findDirtyWord(w + 1, last + 1)) {

@@ -38,6 +38,8 @@ export class RegisterImage implements WorkRegisters {
   private readonly copies: Uint32Array;
   /** The same storage as float32 slots (the readF32At/writeF32At fast path). */
   private readonly floats: Float32Array;
+  /** Copy 0 only, as float32 slots (`equalSlots`). */
+  private readonly slots: Float32Array;
   private readonly index: ReadonlyMap<string, number>;
   private readonly floatScratch = new Float32Array(1);
   private readonly u32Scratch = new Uint32Array(this.floatScratch.buffer);
@@ -47,6 +49,8 @@ export class RegisterImage implements WorkRegisters {
   private maskedDisagreements = 0;
   private maskedBits = 0;
   private flipsInjected = 0;
+  /** A flip since the last `refreshAll`: some register's copies may differ. */
+  private maybeUnequal = false;
 
   constructor(names: readonly string[]) {
     assert(names.length > 0 && names.length <= REGISTER_COUNT_MAX, `register count must be 1..${REGISTER_COUNT_MAX}`);
@@ -61,6 +65,7 @@ export class RegisterImage implements WorkRegisters {
     this.index = index;
     this.copies = new Uint32Array(3 * this.count);
     this.floats = new Float32Array(this.copies.buffer);
+    this.slots = new Float32Array(this.copies.buffer, 0, this.count);
   }
 
   /** The index of a register for the index-based hot path (asserts the name exists). */
@@ -116,6 +121,21 @@ export class RegisterImage implements WorkRegisters {
     return this.readF32Voted(i);
   }
 
+  /**
+   * The control law's direct port (WorkRegisters.equalSlots): copy 0 as float32 slots when no
+   * flip happened since the last `refreshAll` (so every register's three copies are equal and
+   * `readF32At(i)` is `slots[i]`), else undefined. The caller reports its direct loads through
+   * `countReads` and asks again after anything but its own loads and stores.
+   */
+  equalSlots(): Float32Array | undefined {
+    return this.maybeUnequal ? undefined : this.slots;
+  }
+
+  /** Counts `n` reads made through `equalSlots` (as `readF32At` would have). */
+  countReads(n: number): void {
+    this.reads += n;
+  }
+
   writeF32(name: string, value: number): void {
     this.writeF32At(this.indexOf(name), value);
   }
@@ -146,6 +166,7 @@ export class RegisterImage implements WorkRegisters {
     const at = copy * this.count + i;
     this.copies[at] = ((this.copies[at] ?? 0) ^ (1 << bit)) >>> 0;
     this.flipsInjected++;
+    this.maybeUnequal = true;
   }
 
   /** The raw value of one copy (for tests and the console; does not vote or refresh). */
@@ -156,9 +177,12 @@ export class RegisterImage implements WorkRegisters {
 
   /** Votes and refreshes every register; returns how many had disagreeing copies. */
   refreshAll(): number {
+    this.refreshes++;
+    // No flip since the last refresh: every register's copies are equal (writes set all three), so no vote would repair anything.
+    if (!this.maybeUnequal) return 0;
     const before = this.maskedDisagreements;
     for (let i = 0; i < this.count; i++) this.vote(i);
-    this.refreshes++;
+    this.maybeUnequal = false;
     return this.maskedDisagreements - before;
   }
 
