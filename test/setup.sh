@@ -7,6 +7,8 @@
 #   arm-none-eabi-gcc (make cortex-m)     link a Cortex-M4F program with nano.specs     gcc-arm-none-eabi,
 #                                         and nosys.specs; arm-none-eabi-size reads it  libnewlib-arm-none-eabi,
 #                                                                                       binutils-arm-none-eabi
+#   qemu-system-arm (make qemu,           boot a tiny Cortex-M4 image on -M netduinoplus2  qemu-system-arm
+#   test/firmware/qemu-board.test.ts)     and read its USART2 line on -serial stdio
 #   socat (pty pairs)                     open a pty pair and see both ends named       socat
 #   log2asc (can-utils)                   convert a one-line candump -L log             can-utils
 #   chromium (report test)                --headless --version, then render a page      chromium
@@ -15,7 +17,7 @@
 #                                         mungekey makes a key; slurmd -C reads the     slurm-client), munge
 #                                         node; the clients read a slurm.conf
 #
-# The test suite spawns nothing else from Debian (python3, qemu and spin are not used yet;
+# The test suite spawns nothing else from Debian (python3 and spin are not used yet;
 # add a row here when a test starts to). Safe to run again: installs only what a check finds
 # missing. `apt-get update` runs once, and only when something must be installed.
 # On failure each line names the capability and the Debian package still missing; exit 1.
@@ -43,6 +45,38 @@ check_arm() {
   arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os \
     --specs=nano.specs --specs=nosys.specs -o "$work/m4.elf" "$work/m4.c" -lm >/dev/null 2>&1 \
     && arm-none-eabi-size -B "$work/m4.elf" >/dev/null 2>&1 || { why=libnewlib-arm-none-eabi; return 1; }
+}
+
+# A 2-word vector table and a loop writing "QEMU-OK" to USART2's data register (QEMU models the
+# netduinoplus2 USARTs: the second -serial is USART2, the one the firmware uses). Needs check_arm.
+check_qemu() {
+  why=qemu-system-arm
+  command -v qemu-system-arm >/dev/null 2>&1 || return 1
+  qemu-system-arm -M help 2>/dev/null | grep -q '^netduinoplus2 ' || return 1
+  command -v arm-none-eabi-gcc >/dev/null 2>&1 || return 1
+  cat >"$work/boot.c" <<'C'
+#include <stdint.h>
+#define USART2 0x40004400u
+void reset(void) {
+    const char *text = "QEMU-OK\n";
+    *(volatile uint32_t *)(USART2 + 0x0cu) = (1u << 13) | (1u << 3); /* UE | TE */
+    while (*text != 0) *(volatile uint32_t *)(USART2 + 0x04u) = (uint8_t)*text++;
+    for (;;) {}
+}
+__attribute__((section(".vectors"), used)) static const uintptr_t vectors[2] = {0x20001000u, (uintptr_t)reset};
+C
+  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -nostdlib -nostartfiles -Wl,--section-start=.vectors=0x08000000 \
+    -Wl,-Ttext=0x08000100 -Wl,-e,reset -o "$work/boot.elf" "$work/boot.c" >/dev/null 2>&1 || return 1
+  timeout 20 qemu-system-arm -M netduinoplus2 -nographic -monitor none -serial null -serial stdio \
+    -kernel "$work/boot.elf" </dev/null >"$work/qemu.out" 2>&1 &
+  local pid=$! found=0
+  for _ in $(seq 1 100); do
+    if grep -q 'QEMU-OK' "$work/qemu.out" 2>/dev/null; then found=1; break; fi
+    sleep 0.1
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [ "$found" = 1 ]
 }
 
 check_socat() {
@@ -103,6 +137,7 @@ check_slurm() {
 checks=(
   "check_cc|make gcc libc6-dev|a C compiler and make (the firmware host build)"
   "check_arm|gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi|the Cortex-M cross build with nano.specs"
+  "check_qemu|qemu-system-arm|qemu-system-arm booting a Cortex-M4 image on -M netduinoplus2"
   "check_socat|socat|pseudo-terminal pairs from socat"
   "check_log2asc|can-utils|log2asc reading a candump log"
   "check_chromium|chromium|headless Chromium rendering a page"
@@ -147,4 +182,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   done
   exit 1
 fi
-echo "test setup: ok (cc+make, Cortex-M link with nano.specs, socat ptys, log2asc, headless chromium, slurm+munge)"
+echo "test setup: ok (cc+make, Cortex-M link with nano.specs, qemu netduinoplus2 boot, socat ptys, log2asc, headless chromium, slurm+munge)"

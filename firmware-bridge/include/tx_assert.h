@@ -1,7 +1,8 @@
 /*
  * Assertions kept in production (STYLE.md habit 5). A failed assertion calls
  * tx_assert_failed(), which each target provides: the host build prints and aborts, the
- * Cortex-M build stops in a breakpoint loop (a watchdog would reset the board).
+ * Cortex-M build prints `# ASSERT file:line expr` on its UART and resets the board
+ * (src/cortexm/main.c).
  */
 #ifndef TX_ASSERT_H
 #define TX_ASSERT_H

@@ -225,11 +225,16 @@ export class FaultInjector {
       case 'control-flow':
         c?.armControlFlowError(f.mode, f.stage);
         return;
-      case 'word-mbu':
+      case 'word-mbu': {
         if (c === undefined) return;
         c.memory.flipWordBits(f.word ?? 0, f.bit ?? 0, f.bits);
-        this.observer.watchMemory(id, channel, [f.word ?? 0]);
+        // Three or more bits exceed SEC-DED: unless the decoder flags the word uncorrectable, it
+        // will read as clean or "correct" another bit — wrong data that looks right.
+        const miscorrected = f.bits >= 3 && c.memory.decodeClassOf(f.word ?? 0) !== 'uncorrectable';
+        if (miscorrected) this.ledger.corruptedData(id);
+        this.observer.watchMemory(id, channel, [f.word ?? 0], miscorrected);
         return;
+      }
       case 'stuck-bit':
         if (c === undefined) return;
         c.memory.setStuckBit(f.word ?? 0, f.bit ?? 0, f.value === 1 ? 1 : 0);

@@ -22,7 +22,14 @@ export const VOTER_ALARMS = VOTER_ALARM_DEGRADED | VOTER_ALARM_PAIR_DISAGREE | V
 /** Consolidation status bits that announce a sensor problem. */
 export const SENSOR_ALARMS = CONSOLIDATION_ALARM_SINGLE_SOURCE | CONSOLIDATION_ALARM_NO_DATA | CONSOLIDATION_ALARM_PAIR_DISAGREE | CONSOLIDATION_ALARM_SOURCE_FAILED | CONSOLIDATION_ALARM_SOURCE_MISSING;
 
-interface MemoryWatch { readonly id: number; readonly channel: number; readonly words: readonly number[]; readonly corrections: number }
+interface MemoryWatch {
+  readonly id: number;
+  readonly channel: number;
+  readonly words: readonly number[];
+  readonly corrections: number;
+  /** The upset went beyond the code: the words will look clean but hold wrong data (no correction to credit). */
+  readonly miscorrected: boolean;
+}
 interface RegisterWatch { readonly id: number; readonly channel: number; readonly repairs: number }
 interface ClockWatch { readonly id: number; readonly channel: number; readonly jumpMicros: number; readonly correction: number }
 interface BusWatch { readonly id: number; readonly errorFrames: number }
@@ -62,11 +69,17 @@ export class MechanismObserver {
     return this.memoryWatches.length + this.registerWatches.length + this.busWatches.length + this.clockWatches.length + this.e2eWatches.length;
   }
 
-  /** A memory fault in `words` of `channel`: closed when every word is clean again (corrected if the ECC did it). */
-  watchMemory(id: number, channel: number, words: readonly number[]): void {
+  /**
+   * A memory fault in `words` of `channel`: closed when every word is clean again (corrected if
+   * the ECC did it). A `miscorrected` fault (three or more bits in one word that SEC-DED decodes
+   * as clean or as another single-bit error, src/sim/injector.ts) leaves wrong data that looks
+   * right: the ECC gets no credit and the record stays open through its window, so what the
+   * wrong value causes (an isolation, a deviation) is the fault's, not a healthy channel's.
+   */
+  watchMemory(id: number, channel: number, words: readonly number[], miscorrected = false): void {
     const c = this.channels[channel];
     if (c === undefined) return;
-    this.memoryWatches.push({ id, channel, words, corrections: correctionsOf(c) });
+    this.memoryWatches.push({ id, channel, words, corrections: correctionsOf(c), miscorrected });
   }
 
   /** A register flip armed in `channel`: closed after the law ran (corrected if the TMR vote repaired it). */
@@ -170,9 +183,10 @@ export class MechanismObserver {
       const c = r === undefined ? undefined : this.channels[r.channel];
       if (r === undefined || c === undefined) continue;
       if (!r.words.every((w) => c.memory.syndromeOf(w) === 0)) continue;
+      this.memoryWatches.splice(i, 1);
+      if (r.miscorrected) continue;
       if (correctionsOf(c) > r.corrections) this.ledger.observe(r.id, 'corrected', t, 'ecc');
       this.ledger.close(r.id);
-      this.memoryWatches.splice(i, 1);
     }
     for (let i = this.registerWatches.length - 1; i >= 0; i--) {
       const r = this.registerWatches[i];
@@ -211,3 +225,4 @@ export class MechanismObserver {
 function correctionsOf(c: ChannelRuntime): number {
   return c.scrubCorrected + c.memory.statistics().readCorrected;
 }
+

@@ -41,6 +41,8 @@ export interface FaultRecord {
   selfDetected: boolean;
   /** A forged sender's victim (can-masquerade): the victim's isolation is this fault's doing; else −1. */
   victim: number;
+  /** The fault left wrong data in its channel that no mechanism flagged (an ECC miscorrection): the channel's isolation is its doing. */
+  corrupted: boolean;
   closed: boolean;
 }
 
@@ -83,7 +85,7 @@ export class FaultLedger {
     const stops = kind === 'channel-crash' || kind === 'channel-hang';
     const record: FaultRecord = {
       id: this.records.length, kind, channel, sensor, atMicros, windowEndMicros: atMicros + windowMicros,
-      fate: undefined, defaultFate: stops ? 'hang' : 'masked', detectedBy: 'none', detectionLatencyMicros: undefined, selfDetected: false, victim: -1, closed: false,
+      fate: undefined, defaultFate: stops ? 'hang' : 'masked', detectedBy: 'none', detectionLatencyMicros: undefined, selfDetected: false, victim: -1, corrupted: false, closed: false,
     };
     this.records.push(record);
     this.open.push(record);
@@ -109,6 +111,15 @@ export class FaultLedger {
     this.finish(r);
     const i = this.open.indexOf(r);
     if (i >= 0) this.open.splice(i, 1);
+  }
+
+  /**
+   * Record `id`'s fault left wrong data behind that looks clean (the ECC miscorrected it): it
+   * stays open through its window, and its channel's isolation in that window is its doing.
+   */
+  corruptedData(id: number): void {
+    const r = this.records[id];
+    if (r !== undefined && !r.closed) r.corrupted = true;
   }
 
   /** Channel `channel` detected a fault in itself (uncorrectable memory): its open memory records own it. */
@@ -137,7 +148,7 @@ export class FaultLedger {
   isolation(channel: number, atMicros: number, reason: string): void {
     let claimed = false;
     for (const r of this.open) {
-      const explains = r.channel === channel ? CHANNEL_KINDS.has(r.kind) || r.selfDetected : r.victim === channel || r.kind === 'voter-upset';
+      const explains = r.channel === channel ? CHANNEL_KINDS.has(r.kind) || r.selfDetected || r.corrupted : r.victim === channel || r.kind === 'voter-upset';
       if (explains) {
         this.raise(r, 'isolated', atMicros, `voter:${reason}`);
         claimed = true;

@@ -16,9 +16,11 @@
 /**
  * Version of the oracle's rules; results files carry it, and a file judged by another version is
  * not resumed. 1: the first wave's mechanism fates; 2: the golden twin (issue 12); 3: a lost
- * channel is blamed on its own permanent fault first (issue 13).
+ * channel is blamed on its own permanent fault first (issue 13); 4: a word the ECC miscorrected
+ * (a `word-mbu` that comes back clean with other data) is no correction, and its channel's
+ * isolation is the fault's, not a false isolation (issue 15's review of issue 14's campaign).
  */
-export const ORACLE_VERSION = 3;
+export const ORACLE_VERSION = 4;
 
 export const OUTCOME_CLASSES = ['masked', 'recovered', 'degraded', 'detected-unsafe', 'sdc', 'hang'] as const;
 export type OutcomeClass = (typeof OUTCOME_CLASSES)[number];

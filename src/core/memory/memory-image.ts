@@ -22,7 +22,7 @@
  */
 import { assert } from '../assert.js';
 import { err, ok, type Result } from '../result.js';
-import { checkBits32, checkBits64, getSecDedCode, newDecodeOutcome, type DecodeOutcome, type SecDedCode, type SecDedCodeName } from '../integrity/secded.js';
+import { checkBits32, checkBits64, getSecDedCode, newDecodeOutcome, type DecodeClass, type DecodeOutcome, type SecDedCode, type SecDedCodeName } from '../integrity/secded.js';
 import { Interleaver, paddedWordCount, INTERLEAVE_MAX } from '../integrity/interleave.js';
 import { getCrc } from '../integrity/crc-catalogue.js';
 import type { ControlMemory } from '../control/state.js';
@@ -188,6 +188,18 @@ export class MemoryImage implements ControlMemory {
     const lo = h[word * this.stride] ?? 0;
     const hi = this.stride === 2 ? (h[word * 2 + 1] ?? 0) : 0;
     return this.code.syndrome(lo, hi, this.checks[word] ?? 0);
+  }
+
+  /**
+   * How SEC-DED would decode word `word` now, without repairing it: the fault injector's truth
+   * about an upset beyond the code (three or more bits decode as clean or as a single-bit error:
+   * wrong data that looks right). Allocates; not for the hot path.
+   */
+  decodeClassOf(word: number): DecodeClass {
+    const h = this.halves;
+    const lo = h[word * this.stride] ?? 0;
+    const hi = this.stride === 2 ? (h[word * 2 + 1] ?? 0) : 0;
+    return this.code.decode(lo, hi, this.checks[word] ?? 0).kind;
   }
 
   /**
