@@ -439,6 +439,11 @@ export class EmulatedCanBus {
     return node;
   }
 
+  /** A controller named `nodeName` is attached. */
+  hasNode(nodeName: string): boolean {
+    return this.nodes.some((n) => n.nodeName === nodeName);
+  }
+
   /** @internal */
   nodeNamed(nodeName: string): EmulatedCanNode {
     const node = this.nodes.find((n) => n.nodeName === nodeName);

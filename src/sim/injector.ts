@@ -274,7 +274,10 @@ export class FaultInjector {
         this.faults.faulted[channel] = true;
         this.ledger.setVictim(id, victim);
         const until = f.durationMicros === undefined ? Number.POSITIVE_INFINITY : t + f.durationMicros;
-        tg.forgers[victim] = new CommandForger(tg.bus.attach(`${CHANNEL_NAMES[channel] ?? '?'}-forges-${name}`), name, f.value, tg.medium, until);
+        // A second forgery by the same channel of the same victim (a double-class row) is a second node.
+        const base = `${CHANNEL_NAMES[channel] ?? '?'}-forges-${name}`;
+        const nodeName = tg.bus.hasNode(base) ? `${base}#${id}` : base;
+        tg.forgers[victim] = new CommandForger(tg.bus.attach(nodeName), name, f.value, tg.medium, until);
         if (f.durationMicros !== undefined) tg.scheduler.schedule(until, FAULT_PRIORITY, () => { this.faults.faulted[channel] = false; });
         return;
       }

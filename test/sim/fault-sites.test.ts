@@ -310,6 +310,14 @@ describe('bus: payload corruption, voter-only drops, a forged sender', () => {
     expect(result.falseIsolations).toBe(0);
     expect(flightFails(result), why(result)).toBe(false);
   });
+
+  test('two forgeries of the same victim by the same channel in one flight (a double-class row) fly, each its own forger', () => {
+    const spec: FaultSpec = { kind: 'can-masquerade', channel: 'A', victim: 'B', value: 5, durationMicros: 500_000 };
+    const { result } = fly([spec, spec], 7);
+    expect(result.faultList.filter((f) => f.kind === 'can-masquerade')).toHaveLength(2);
+    expect(result.falseIsolations).toBe(0);
+    expect(flightFails(result), why(result)).toBe(false);
+  });
 });
 
 // ---- sensor shapes --------------------------------------------------------------------------------
