@@ -12,7 +12,8 @@
  *
  * Boards on a serial port speak the rig command protocol (flip, peek, poke, scrub, status);
  * boards on a CAN adapter (slcan, socketcan) only exchange frames: the bridge sends the sensor
- * frames and waits for the channel's command frame.
+ * frames and waits for the channel's command frame. A `qemu` channel is a serial board whose
+ * board is the Cortex-M image in a QEMU process the bridge starts and stops (src/hil/qemu-board.ts).
  */
 import { defaultRegistry } from '../bus/registry.js';
 import type { FrameBus, Subscription } from '../bus/frame-bus.js';
@@ -32,6 +33,7 @@ import { BoardSession, formatBoardError, percentile, LATENCY_SAMPLES_MAX, type B
 import type { BoardChannel, BoardLinkStatistics, CycleRunner } from './board-port.js';
 import type { Flight } from '../sim/flight.js';
 import type { Rig, RigChannel } from '../sim/rig.js';
+import { openSerialLineBus, type SerialLineBus } from '../bus/serial-line-bus.js';
 
 const NAMES = ['A', 'B', 'C'] as const;
 /** Board counters are refreshed with a STATUS request every this many cycles. */
@@ -42,6 +44,16 @@ const SETPOINT_ADDRESS = memoryAddress('setpointAttitude');
 const SETPOINT_BYTES = 4 * SETPOINT_LENGTH;
 assert(MEMORY_SLOT.setpointRate === MEMORY_SLOT.setpointAttitude + SETPOINT_LENGTH / 2, 'setpoint slots are adjacent');
 const CAN_WAIT_FRAMES_MAX = 16;
+/** A QEMU board's first line (its boot comment) is awaited this long before a `system_reset`, at most this many times. */
+const QEMU_BOOT_WAIT_MS = 2000;
+const QEMU_BOOT_ATTEMPTS_MAX = 10;
+const QEMU_BOOT_POLL_MS = 50;
+
+/** A process the board runs in (QEMU), stopped when the board closes. */
+interface BoardProcess {
+  readonly link: string;
+  stop(): Promise<void>;
+}
 
 /** Sensor-to-voted-command latency of the bridge, over all boards, on the monotonic clock. */
 export class LatencyRecorder {
@@ -140,9 +152,9 @@ class SerialBoard implements CycleBoard {
   constructor(
     readonly index: number, private readonly session: BoardSession, private readonly tap: SensorTap,
     private readonly stateSource: StateSource, private readonly schedule: SetpointSchedule, private readonly periodMicros: number,
-    private readonly cycleTimeoutMicros: number,
+    private readonly cycleTimeoutMicros: number, private readonly owner?: BoardProcess,
   ) {
-    this.link = `serial ${session.path}`;
+    this.link = owner?.link ?? `serial ${session.path}`;
   }
 
   /**
@@ -298,6 +310,13 @@ class SerialBoard implements CycleBoard {
   async close(): Promise<void> {
     this.tap.close();
     await this.session.close();
+    await this.owner?.stop();
+  }
+
+  /** The channel the board's firmware says it is (STATUS; 1 = A), undefined without an answer. */
+  async boardChannel(): Promise<number | undefined> {
+    const answer = await this.session.request({ op: 'status' });
+    return answer.ok && answer.value.op === 'status' ? answer.value.status.channel : undefined;
   }
 
   private async done(answer: Result<RigResult, BoardError>, text: string): Promise<Result<string, string>> {
@@ -400,6 +419,7 @@ interface OpenContext { readonly clock: MonotonicClock; readonly timeoutMicros: 
 async function openOne(flight: Flight, index: number, channel: Exclude<RigChannel, { kind: 'emulated' }>, context: OpenContext): Promise<Result<CycleBoard, string>> {
   const { clock, timeoutMicros, bitRateBps, schedule } = context;
   const tap = new SensorTap(flight.attachNode(`board-${channel.name}`));
+  if (channel.kind === 'qemu') return openQemu(flight, index, channel, tap, context);
   if (channel.kind === 'serial') {
     const session = await BoardSession.connect({ path: channel.path, baud: channel.baud, clock, replyTimeoutMicros: timeoutMicros });
     if (!session.ok) return err(`channel ${channel.name}: ${session.error}`);
@@ -416,6 +436,59 @@ async function openOne(flight: Flight, index: number, channel: Exclude<RigChanne
   const opened = await defaultRegistry().openAdapter(channel.kind, options);
   if (!opened.ok) return err(`channel ${channel.name}: cannot open ${channel.kind} adapter: ${'message' in opened.error ? opened.error.message : opened.error.code}`);
   return ok(new CanBoard(index, channel.kind, opened.value, tap, clock, timeoutMicros));
+}
+
+/**
+ * A `qemu` channel: start QEMU halted, open its pty as a serial board's port, let the guest run,
+ * wait for its first line (QEMU drops output until it has noticed the open pty, so `system_reset`
+ * until a line comes), RESET it like a serial board, and check that the image was built for this
+ * channel. QEMU is stopped on every failure, and when the board closes.
+ */
+async function openQemu(flight: Flight, index: number, channel: Extract<RigChannel, { kind: 'qemu' }>, tap: SensorTap, context: OpenContext): Promise<Result<CycleBoard, string>> {
+  const { clock, timeoutMicros, schedule } = context;
+  const { QemuProcess, resolveKernel } = await import('./qemu-board.js');
+  const started = await QemuProcess.start(resolveKernel(channel.kernel));
+  if (!started.ok) {
+    tap.close();
+    return err(`channel ${channel.name}: ${started.error}`);
+  }
+  const qemu = started.value;
+  let bus: SerialLineBus | undefined;
+  const open = async (path: string, baud: number, c: MonotonicClock): Promise<Result<SerialLineBus, string>> => {
+    const opened = await openSerialLineBus({ path, baudRate: baud, clock: c });
+    if (!opened.ok) return err(opened.error.message);
+    bus = opened.value;
+    return ok(opened.value);
+  };
+  const session = await BoardSession.connect({ path: qemu.ptyPath, baud: 115_200, clock, replyTimeoutMicros: timeoutMicros, open });
+  if (!session.ok) {
+    tap.close();
+    await qemu.stop();
+    return err(`channel ${channel.name}: QEMU's pty ${qemu.ptyPath}: ${session.error}`);
+  }
+  const owner: BoardProcess = { link: `qemu ${channel.kernel} ${qemu.ptyPath}`, stop: () => qemu.stop() };
+  const board = new SerialBoard(index, session.value, tap, stateSourceFor(flight, index), schedule, flight.periodMicros, timeoutMicros, owner);
+  const fail = async (why: string): Promise<Result<never, string>> => {
+    const output = qemu.output();
+    await board.close();
+    return err(`channel ${channel.name}: QEMU board ${channel.kernel}: ${why}${output === '' ? '' : ` (QEMU said: ${output})`}`);
+  };
+  qemu.cont();
+  const heard = (): boolean => (bus?.statistics().linesReceived ?? 0) > 0;
+  for (let attempt = 1; attempt <= QEMU_BOOT_ATTEMPTS_MAX && !heard() && qemu.alive(); attempt++) {
+    if (attempt > 1) qemu.systemReset();
+    for (let waited = 0; waited < QEMU_BOOT_WAIT_MS && !heard() && qemu.alive(); waited += QEMU_BOOT_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, QEMU_BOOT_POLL_MS));
+    }
+  }
+  if (!qemu.alive()) return fail('QEMU exited');
+  if (!heard()) return fail(`no line from the board after ${QEMU_BOOT_ATTEMPTS_MAX} resets`);
+  const reset = await board.reset();
+  board.forgetSetpoint();
+  if (!reset.ok) return fail(`the board does not answer (${reset.error})`);
+  const built = await board.boardChannel();
+  if (built !== index + 1) return fail(built === undefined ? 'the board does not answer STATUS' : `the image was built for channel ${NAMES[built - 1] ?? String(built)} (make -C firmware-bridge qemu CHANNEL=${channel.name})`);
+  return ok(board);
 }
 
 export interface OpenedBoards {

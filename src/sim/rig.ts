@@ -24,7 +24,9 @@ export type RigChannel =
   | { readonly name: ChannelName; readonly kind: 'emulated' }
   | { readonly name: ChannelName; readonly kind: 'serial'; readonly path: string; readonly baud: number }
   | { readonly name: ChannelName; readonly kind: 'slcan'; readonly path: string; readonly baud: number }
-  | { readonly name: ChannelName; readonly kind: 'socketcan'; readonly interface: string };
+  | { readonly name: ChannelName; readonly kind: 'socketcan'; readonly interface: string }
+  /** The Cortex-M image run by qemu-system-arm -M netduinoplus2; `kernel` absolute or relative to the repository root (docs/HIL.md). */
+  | { readonly name: ChannelName; readonly kind: 'qemu'; readonly kernel: string };
 
 export interface RigBus {
   readonly kind: 'can';
@@ -148,14 +150,16 @@ function decodeBus(value: unknown): RigBus {
 }
 
 const DEVICE_PATH = /^\/[\x21-\x7e]{1,255}$/;
+/** A kernel path: printable ASCII without spaces; not starting with '-' or ',' (QEMU would read an option). */
+const KERNEL_PATH = /^[\x21-\x2b\x2e-\x7e][\x21-\x7e]{0,1023}$/;
 const BAUDS = [9600, 19_200, 38_400, 57_600, 115_200, 230_400, 460_800, 500_000, 921_600, 1_000_000, 2_000_000, 3_000_000];
 
 function decodeChannel(value: unknown, path: string): RigChannel {
-  const o = object(value, path, ['name', 'kind', 'path', 'baud', 'interface']);
+  const o = object(value, path, ['name', 'kind', 'path', 'baud', 'interface', 'kernel']);
   const name = o.name;
   if (name !== 'A' && name !== 'B' && name !== 'C' && name !== 'D') fail(`${path}.name`, '"A", "B", "C" or "D"', name);
   const only = (allowed: readonly string[]): void => {
-    for (const key of ['path', 'baud', 'interface']) if (!allowed.includes(key) && o[key] !== undefined) fail(`${path}.${key}`, `no ${key} for a ${String(o.kind)} channel`, o[key]);
+    for (const key of ['path', 'baud', 'interface', 'kernel']) if (!allowed.includes(key) && o[key] !== undefined) fail(`${path}.${key}`, `no ${key} for a ${String(o.kind)} channel`, o[key]);
   };
   const baud = (): number => {
     const v = o.baud ?? 115_200;
@@ -167,7 +171,8 @@ function decodeChannel(value: unknown, path: string): RigChannel {
     case 'serial':
     case 'slcan': only(['path', 'baud']); return { name, kind: o.kind, path: string(o.path, `${path}.path`, DEVICE_PATH, 'an absolute device path such as "/dev/ttyUSB0"'), baud: baud() };
     case 'socketcan': only(['interface']); return { name, kind: 'socketcan', interface: string(o.interface, `${path}.interface`, /^[A-Za-z0-9_.-]{1,15}$/, 'a network interface name such as "can0"') };
-    default: return fail(`${path}.kind`, '"emulated", "serial", "slcan" or "socketcan"', o.kind);
+    case 'qemu': only(['kernel']); return { name, kind: 'qemu', kernel: string(o.kernel, `${path}.kernel`, KERNEL_PATH, 'the path of a Cortex-M ELF image such as "firmware-bridge/build/qemu/triplex-board.elf"') };
+    default: return fail(`${path}.kind`, '"emulated", "serial", "slcan", "socketcan" or "qemu"', o.kind);
   }
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SerialPortLike } from '../../src/bus/serial-line-bus.js';
+import type { ConsoleSession } from '../../src/console/session.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BOARD_BINARY = join(ROOT, 'firmware-bridge/build/host/triplex-board');
@@ -107,4 +108,11 @@ export function mixedRigText(path: string): string {
   const rig = JSON.parse(execFileSync('cat', [join(ROOT, 'hil/rigs/mixed-pty.json')], { encoding: 'utf8' })) as { channels: { name: string; kind: string; path?: string }[] };
   rig.channels[0] = { name: 'A', kind: 'serial', path };
   return JSON.stringify(rig);
+}
+
+/** Runs one console line on a rig's session; a refused command fails the test with its reply. */
+export async function runConsoleLine(session: ConsoleSession, line: string): Promise<string> {
+  const reply = await session.execute(line);
+  if (!reply.ok) throw new Error(`'${line}' failed: ${reply.text}`);
+  return reply.text;
 }

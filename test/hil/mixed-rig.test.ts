@@ -12,18 +12,14 @@ import { parseFaultProfile } from '../../src/core/fault/profile.js';
 import { defaultVoterConfig } from '../../src/core/vote/voter.js';
 import { startRig, type RunningRig } from '../../src/hil/bridge.js';
 import { decodeRig } from '../../src/sim/rig.js';
-import { buildHostFirmware, mixedRigText, PtyBoard } from './board-support.js';
+import { buildHostFirmware, mixedRigText, PtyBoard, runConsoleLine } from './board-support.js';
 
 const board = new PtyBoard('A');
 let running: RunningRig;
 let session: ConsoleSession;
 let control: LocalRig;
 
-async function run(line: string): Promise<string> {
-  const reply = await session.execute(line);
-  if (!reply.ok) throw new Error(`'${line}' failed: ${reply.text}`);
-  return reply.text;
-}
+const run = (line: string): Promise<string> => runConsoleLine(session, line);
 
 function health(): string {
   return running.flight.channelHealth(0);

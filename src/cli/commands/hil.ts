@@ -17,7 +17,7 @@ import { failed, summary } from '../flight-summary.js';
 import { flightRigArg, profileArg } from '../load.js';
 
 const HELP = `usage: triplex hil --rig FILE [options]
-  --rig FILE             rig description (hil/rigs/*.json); channels are emulated, serial, slcan or socketcan
+  --rig FILE             rig description (hil/rigs/*.json); channels are emulated, serial, slcan, socketcan or qemu
   --duration-s S         flight time (default 10)
   --seed N               seed of the plant, sensors and faults (default 1)
   --rate-hz R            minor frame rate (default: the rig's)
