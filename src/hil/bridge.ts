@@ -26,8 +26,19 @@ export interface StartRigOptions {
   readonly clock?: MonotonicClock;
   /** Setpoint schedule of the flight and the boards; default the standard manoeuvres. */
   readonly schedule?: SetpointSchedule;
-  /** Board reply timeout per cycle; default 0.8 of the period. */
+  /** Board reply timeout per cycle; default `defaultBoardTimeoutMicros`. */
   readonly boardTimeoutMicros?: number;
+}
+
+/**
+ * A QEMU board answers a cycle in ≈ 20 ms (the emulated Cortex-M is far slower than the part),
+ * so a rig with one waits this long by default; such a rig only flies in lockstep.
+ */
+export const QEMU_BOARD_TIMEOUT_MICROS = 200_000;
+
+/** The board reply timeout of a rig: 0.8 of the period, or QEMU_BOARD_TIMEOUT_MICROS when a channel is a QEMU board. */
+export function defaultBoardTimeoutMicros(rig: Rig, periodMicros: number): number {
+  return rig.channels.some((c) => c.kind === 'qemu') ? Math.max(QEMU_BOARD_TIMEOUT_MICROS, Math.round(periodMicros * 0.8)) : Math.round(periodMicros * 0.8);
 }
 
 export interface RunningRig {
@@ -54,7 +65,7 @@ export async function startRig(options: StartRigOptions): Promise<Result<Running
   if (hasBoards) {
     // Loaded only for rigs with boards, so an emulated rig never loads serialport.
     const { openBoards } = await import('./board-bridge.js');
-    const opened = await openBoards(flight, options.rig, clock, options.boardTimeoutMicros ?? Math.round(flight.periodMicros * 0.8), schedule);
+    const opened = await openBoards(flight, options.rig, clock, options.boardTimeoutMicros ?? defaultBoardTimeoutMicros(options.rig, flight.periodMicros), schedule);
     if (!opened.ok) return err(opened.error);
     ({ boards, runCycle, latency } = opened.value);
   }

@@ -22,7 +22,8 @@ const HELP = `usage: triplex hil --rig FILE [options]
   --seed N               seed of the plant, sensors and faults (default 1)
   --rate-hz R            minor frame rate (default: the rig's)
   --faults NAME|FILE     fault profile for the emulated side (default 'none')
-  --board-timeout-ms MS  how long a cycle waits for a board's answer (default 0.8 of the period)
+  --board-timeout-ms MS  how long a cycle waits for a board's answer (default 0.8 of the period;
+                         200 ms when a channel is a QEMU board)
   --lockstep             run cycles back to back instead of pacing them in real time
   --console-port PORT    accept remote consoles (loopback unless --console-host; see docs/CONSOLE.md)
   --console-host ADDR    listen address for consoles (non-loopback needs a token)
