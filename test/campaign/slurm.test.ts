@@ -27,6 +27,9 @@ function skipReason(): string | undefined {
   return undefined;
 }
 const SKIP = skipReason();
+// Skipped only outside `npm run verify` (a developer's `npm test` without test/setup.sh); under verify,
+// which installs Slurm first, a missing tool is a failure, not a skip.
+if (SKIP !== undefined && process.env.TRIPLEX_TOOLS_REQUIRED === '1') throw new Error(`test/campaign/slurm.test.ts cannot run: ${SKIP}`);
 if (SKIP !== undefined) process.stderr.write(`test/campaign/slurm.test.ts: SKIPPED: ${SKIP}\n`);
 
 interface Run { code: number | null; stdout: string; stderr: string }

@@ -7,18 +7,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check, createCheckStateFor, e2eConfigOf, protect } from '../../src/core/frame/e2e/index.js';
-import { decodeCommand } from '../../src/core/frame/command-frame.js';
-import { decodeChannelStatus } from '../../src/core/frame/status-frame.js';
-import { encodeImuAccel, encodeImuRate } from '../../src/core/frame/sensor-frame.js';
-import { canIdOf, MEDIUM_LAYOUT, type ImuNumber } from '../../src/core/frame/ids.js';
+import { expectLockstepMatchesReference } from './lockstep-check.js';
 import { decodeLine, encodeRecordLine, SerialType, SERIAL_LINK_ID_DEFAULT, type SerialMessage } from '../../src/core/frame/serial-line.js';
 import { decodeRigAnswer, encodeRigRequest, type RigRequest, type RigResult, type RigSpace } from '../../src/core/frame/rig-command.js';
 import { voteStateImages } from '../../src/core/channel/state-vote.js';
 import { memoryAddress } from '../../src/core/control/state.js';
 import { getCrc } from '../../src/core/integrity/crc-catalogue.js';
 import { MEMORY_IMAGE_CRC } from '../../src/core/memory/memory-image.js';
-import { ReferenceChannel, type ImuCodes } from './reference.js';
 
 const firmware = fileURLToPath(new URL('../../firmware-bridge', import.meta.url));
 const WAIT_MS = 5000;
@@ -103,24 +98,6 @@ async function startBoard(): Promise<Board> {
   return new Board(child, port);
 }
 
-function sensorLines(board: Board, imus: readonly ImuCodes[], states: { counter: number }[]): void {
-  imus.forEach((imu, i) => {
-    const number = (i + 1) as ImuNumber;
-    for (const kind of ['imu-rate', 'imu-accel'] as const) {
-      const frame = new Uint8Array(MEDIUM_LAYOUT.can.frameBytes);
-      if (kind === 'imu-rate') encodeImuRate({ sensorStatus: imu.rateStatus ?? 0, rateXMradPerS: imu.rate[0], rateYMradPerS: imu.rate[1], rateZMradPerS: imu.rate[2] }, frame, 1);
-      else encodeImuAccel({ sensorStatus: imu.accelStatus ?? 0, accelXCmPerS2: imu.accel[0], accelYCmPerS2: imu.accel[1], accelZCmPerS2: imu.accel[2] }, frame, 1);
-      const state = states[2 * i + (kind === 'imu-accel' ? 1 : 0)] ?? { counter: 0 };
-      protect(e2eConfigOf(kind, number, 'can'), state, frame);
-      board.write(SerialType.frame, frameBody(canIdOf(kind, number), frame));
-    }
-  });
-}
-
-/** The 'F' body of a classic CAN frame: flags 0, id u32, length, data (docs/SERIAL.md). */
-function frameBody(id: number, data: Uint8Array): Uint8Array {
-  return Uint8Array.from([0, id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff, data.length, ...data]);
-}
 
 describe('host-built board on a pseudo-terminal', () => {
   let board: Board | undefined;
@@ -145,34 +122,7 @@ describe('host-built board on a pseudo-terminal', () => {
   });
 
   it('lockstep cycles: the command equals the TypeScript reference channel', async () => {
-    const reference = new ReferenceChannel(4000);
-    const states = Array.from({ length: 6 }, () => ({ counter: 0 }));
-    const commandConfig = e2eConfigOf('command', 'A', 'can');
-    const commandState = createCheckStateFor(commandConfig);
-    for (let cycle = 0; cycle < 8; cycle++) {
-      const imus: ImuCodes[] = [0, 1, 2].map((i) => ({
-        rate: [120 + 10 * cycle + i, -80 + 3 * i, i === 2 && cycle === 4 ? 20000 : 40 - cycle],
-        accel: [12 + i, -20, -981 + cycle],
-        ...(i === 1 && cycle === 6 ? { rateStatus: 1 } : {}),
-      }));
-      board!.messages.length = 0;
-      sensorLines(board!, imus, states);
-      const tick = await board!.request({ op: 'tick' });
-      const expected = reference.cycle(imus);
-      const frames = board!.messages.flatMap((m) => (m.kind === 'frame' ? [m.frame] : []));
-      const command = frames.find((f) => f.id === 0x101);
-      const status = frames.find((f) => f.id === 0x201);
-      expect(command, 'command frame 0x101 from the board').toBeDefined();
-      expect(status, 'status frame 0x201 from the board').toBeDefined();
-      expect(check(commandConfig, commandState, command!.data)).toBe('OK');
-      const decoded = decodeCommand(command!.data, 1, 7);
-      expect(decoded.ok).toBe(true);
-      if (!decoded.ok || tick.result.op !== 'tick') return;
-      expect(Array.from(decoded.value.deflectionMrad)).toEqual(expected.deflectionMrad);
-      expect(tick.result.tick.deflectionMrad).toEqual(expected.deflectionMrad);
-      expect(tick.result.tick).toMatchObject({ cycle, lawStatus: expected.status, usedMask: expected.mask, streamStatus: [0, 0, 0, 0, 0, 0] });
-      expect(decodeChannelStatus(status!.data, 1, 7).ok).toBe(true);
-    }
+    await expectLockstepMatchesReference(board!, { channel: 'A', cycles: 8, spikeCycle: 4, badStatusCycle: 6, send: (bodies) => { for (const body of bodies) board!.write(SerialType.frame, body); } });
   }, 60_000);
 
   it('PEEK and POKE memory and registers', async () => {

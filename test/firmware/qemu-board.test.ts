@@ -14,14 +14,9 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check, createCheckStateFor, e2eConfigOf, protect } from '../../src/core/frame/e2e/index.js';
-import { decodeCommand } from '../../src/core/frame/command-frame.js';
-import { decodeChannelStatus } from '../../src/core/frame/status-frame.js';
-import { encodeImuAccel, encodeImuRate } from '../../src/core/frame/sensor-frame.js';
-import { canIdOf, MEDIUM_LAYOUT, type ImuNumber } from '../../src/core/frame/ids.js';
+import { expectLockstepMatchesReference } from './lockstep-check.js';
 import { decodeLine, encodeRecordLine, SerialType, SERIAL_LINK_ID_DEFAULT, type SerialMessage } from '../../src/core/frame/serial-line.js';
 import { decodeRigAnswer, encodeRigRequest, type RigRequest, type RigResult } from '../../src/core/frame/rig-command.js';
-import { ReferenceChannel, type ImuCodes } from './reference.js';
 
 const firmware = fileURLToPath(new URL('../../firmware-bridge', import.meta.url));
 const WAIT_MS = 15_000; // QEMU on a loaded 2-core CI machine: generous, never asserted
@@ -162,24 +157,6 @@ async function stopQemu(board: QemuBoard | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-function frameBody(id: number, data: Uint8Array): Uint8Array {
-  return Uint8Array.from([0, id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff, data.length, ...data]);
-}
-
-function sendSensors(board: QemuBoard, imus: readonly ImuCodes[], states: { counter: number }[]): void {
-  imus.forEach((imu, i) => {
-    const number = (i + 1) as ImuNumber;
-    for (const kind of ['imu-rate', 'imu-accel'] as const) {
-      const frame = new Uint8Array(MEDIUM_LAYOUT.can.frameBytes);
-      if (kind === 'imu-rate') encodeImuRate({ sensorStatus: imu.rateStatus ?? 0, rateXMradPerS: imu.rate[0], rateYMradPerS: imu.rate[1], rateZMradPerS: imu.rate[2] }, frame, 1);
-      else encodeImuAccel({ sensorStatus: imu.accelStatus ?? 0, accelXCmPerS2: imu.accel[0], accelYCmPerS2: imu.accel[1], accelZCmPerS2: imu.accel[2] }, frame, 1);
-      const state = states[2 * i + (kind === 'imu-accel' ? 1 : 0)] ?? { counter: 0 };
-      protect(e2eConfigOf(kind, number, 'can'), state, frame);
-      board.writeLine(board.line(SerialType.frame, frameBody(canIdOf(kind, number), frame)));
-    }
-  });
-}
-
 async function badLines(board: QemuBoard): Promise<number> {
   const s = await board.request({ op: 'status' });
   if (s.result.op !== 'status') throw new Error('not a status answer');
@@ -207,32 +184,7 @@ describe('Cortex-M image in qemu-system-arm -M netduinoplus2', () => {
   });
 
   it('sensor frames then TICK: command frame and TICK answer equal the TypeScript reference channel', async () => {
-    const reference = new ReferenceChannel(4000);
-    const states = Array.from({ length: 6 }, () => ({ counter: 0 }));
-    const commandConfig = e2eConfigOf('command', CHANNEL, 'can');
-    const commandState = createCheckStateFor(commandConfig);
-    for (let cycle = 0; cycle < 4; cycle++) {
-      const imus: ImuCodes[] = [0, 1, 2].map((i) => ({
-        rate: [120 + 10 * cycle + i, -80 + 3 * i, i === 2 && cycle === 2 ? 20000 : 40 - cycle],
-        accel: [12 + i, -20, -981 + cycle],
-        ...(i === 1 && cycle === 3 ? { rateStatus: 1 } : {}),
-      }));
-      board!.messages.length = 0;
-      sendSensors(board!, imus, states);
-      const tick = await board!.request({ op: 'tick' });
-      const expected = reference.cycle(imus);
-      const frames = board!.messages.flatMap((m) => (m.kind === 'frame' ? [m.frame] : []));
-      const command = frames.find((f) => f.id === 0x102);
-      const status = frames.find((f) => f.id === 0x202);
-      expect(command, 'command frame 0x102').toBeDefined();
-      expect(status, 'status frame 0x202').toBeDefined();
-      expect(check(commandConfig, commandState, command!.data)).toBe('OK');
-      const decoded = decodeCommand(command!.data, 1, 7);
-      if (!decoded.ok || tick.result.op !== 'tick') throw new Error('bad command frame or not a tick answer');
-      expect(Array.from(decoded.value.deflectionMrad)).toEqual(expected.deflectionMrad);
-      expect(tick.result.tick).toMatchObject({ cycle, lawStatus: expected.status, usedMask: expected.mask, streamStatus: [0, 0, 0, 0, 0, 0], deflectionMrad: expected.deflectionMrad });
-      expect(decodeChannelStatus(status!.data, 1, 7).ok).toBe(true);
-    }
+    await expectLockstepMatchesReference(board!, { channel: CHANNEL, cycles: 4, spikeCycle: 2, badStatusCycle: 3, send: (bodies) => { for (const body of bodies) board!.writeLine(board!.line(SerialType.frame, body)); } });
   }, 120_000);
 
   it('a request out of range gets the bad_argument answer', async () => {

@@ -23,6 +23,9 @@ const UNMAPPED = 0x60000000;
 
 const qemuMissing = spawnSync('qemu-system-arm', ['--version'], { encoding: 'utf8' }).status !== 0;
 if (qemuMissing) process.stdout.write('[skip] gdb-remote QEMU tests: qemu-system-arm is not installed (Debian package qemu-system-arm)\n');
+// Skipped only outside `npm run verify` (a developer's `npm test` without test/setup.sh); under verify,
+// which installs qemu-system-arm first, a missing QEMU is a failure, not a skip.
+if (qemuMissing && process.env.TRIPLEX_TOOLS_REQUIRED === '1') throw new Error('qemu-system-arm is missing under npm run verify (bash test/setup.sh installs it)');
 
 function value<T>(result: Result<T, GdbError>): T {
   if (!result.ok) throw new Error(formatGdbError(result.error));

@@ -159,6 +159,16 @@ function sansReplica(f: FaultSpec): string {
 
 const baseConfig = (seed: number, counts: CampaignPlanConfig['counts']): CampaignPlanConfig => ({ seed, durationS: 10, rateHz: 250, counts });
 
+/** Rows 0..199 of `plan` carry the same seed, target and first fault as the single-class plan's. */
+function expectFirstFaultsOfSingleClass(plan: CampaignPlan, seed: number, counts: Parameters<typeof baseConfig>[1]): void {
+  const single = new CampaignPlan(baseConfig(seed, counts), SHAPE);
+  for (let row = 0; row < 200; row++) {
+    const a = single.row(row);
+    const b = plan.row(row);
+    expect([b.seed, b.target, b.fault]).toStrictEqual([a.seed, a.target, a.fault]);
+  }
+}
+
 describe('common-mode rows', () => {
   const seed = testSeed('plan-sites common-mode');
   const counts = evenCounts(NEW_TARGETS, 600);
@@ -210,12 +220,7 @@ describe('common-mode rows', () => {
   });
 
   it(`the row's own fault, seed and target are the single-class row's (seed ${seed})`, () => {
-    const single = new CampaignPlan(baseConfig(seed, counts), SHAPE);
-    for (let row = 0; row < 200; row++) {
-      const a = single.row(row);
-      const b = plan.row(row);
-      expect([b.seed, b.target, b.fault]).toStrictEqual([a.seed, a.target, a.fault]);
-    }
+    expectFirstFaultsOfSingleClass(plan, seed, counts);
   });
 });
 
@@ -245,12 +250,7 @@ describe('double rows', () => {
   });
 
   it(`the row's own fault, seed and target are the single-class row's (seed ${seed})`, () => {
-    const single = new CampaignPlan(baseConfig(seed, counts), SHAPE);
-    for (let row = 0; row < 200; row++) {
-      const a = single.row(row);
-      const b = plan.row(row);
-      expect([b.seed, b.target, b.fault]).toStrictEqual([a.seed, a.target, a.fault]);
-    }
+    expectFirstFaultsOfSingleClass(plan, seed, counts);
   });
 });
 
